@@ -1,0 +1,23 @@
+#pragma once
+/// \file
+/// Seeding. Every Options struct has a `seed`; the same seed gives the same
+/// result. Derived streams (per epoch, per fold) come from derive_seed so that
+/// resuming at epoch k replays exactly what an uninterrupted run would do.
+
+#include <cstdint>
+
+#include <ATen/core/Generator.h>
+
+namespace dataopt {
+
+/// Seeds LibTorch's global CPU generator (and CUDA's when present).
+void seed_all(uint64_t seed);
+
+/// A fresh CPU generator with the given seed (independent of the global one).
+at::Generator make_generator(uint64_t seed);
+
+/// Mixes a base seed with a stream index (SplitMix64): well-separated seeds
+/// for epoch k, fold k, ...
+uint64_t derive_seed(uint64_t seed, uint64_t stream);
+
+}  // namespace dataopt

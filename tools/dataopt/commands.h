@@ -1,0 +1,70 @@
+#pragma once
+// The dataopt command line: one function per subcommand, each taking a plain
+// struct of arguments, so that tests can call them in-process. Parsing
+// (CLI11) stays in this directory; the library never sees it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace dataopt::cli {
+
+/// Options every subcommand accepts.
+struct CommonArgs {
+  /// LibTorch threads; 0 = all cores.
+  int threads = 0;
+  /// Only errors on stderr.
+  bool quiet = false;
+};
+
+struct InfoArgs {
+  CommonArgs common;
+  std::string data_dir;
+};
+
+struct TrainArgs {
+  CommonArgs common;
+  std::string data = "fashion-mnist";
+  std::string data_dir;
+  /// Use only the first N training / test examples (0 = all).
+  int64_t train_size = 0;
+  int64_t test_size = 0;
+  std::string model = "convnet";
+  int64_t width = 0;
+  int64_t depth = 0;
+  int64_t epochs = 10;
+  int64_t batch_size = 128;
+  double lr = 0.01;
+  double momentum = 0.9;
+  double weight_decay = 5e-4;
+  std::string optimizer = "sgd";
+  std::string schedule = "cosine";
+  bool augment = false;
+  uint64_t seed = 0;
+  std::string device = "cpu";
+  std::string out;
+  bool save_features = false;
+  bool resume = true;
+};
+
+/// Parses `args` (without the program name) and runs the subcommand.
+/// Returns the exit code; throws dataopt::Error on bad input, including
+/// unknown flags and bad values (the message names the flag).
+int run_cli(const std::vector<std::string>& args);
+
+int run_info(const InfoArgs& args);
+int run_train(const TrainArgs& args);
+
+/// Registration of each subcommand's flags (cmd_<name>.cpp).
+void add_info_command(CLI::App& app, InfoArgs& args);
+void add_train_command(CLI::App& app, TrainArgs& args);
+void add_common_flags(CLI::App& cmd, CommonArgs& common);
+
+/// Applies CommonArgs (threads, log level); returns the thread count.
+int apply_common(const CommonArgs& common);
+
+}  // namespace dataopt::cli
