@@ -105,8 +105,14 @@ Dataset load_dataset(const std::string& name, Split split,
                 ds.labels.size(0), " labels");
   ds.class_names = info.class_names;
   if (ds.class_names.empty()) {
-    const int64_t k =
-        ds.labels.numel() > 0 ? ds.labels.max().item<int64_t>() + 1 : 1;
+    // Numbered classes: count them over both splits so that they agree.
+    int64_t k = ds.labels.numel() > 0 ? ds.labels.max().item<int64_t>() + 1 : 1;
+    const Split other = split == Split::kTrain ? Split::kTest : Split::kTrain;
+    const fs::path other_labels = find_file(dir, other, false);
+    if (!other_labels.empty()) {
+      const at::Tensor y = read_idx_labels(other_labels);
+      if (y.numel() > 0) k = std::max(k, y.max().item<int64_t>() + 1);
+    }
     ds.class_names = numbered_class_names(k);
   }
   ds.name = name + (split == Split::kTrain ? "/train" : "/test");

@@ -109,14 +109,21 @@ void Model::load_state_dict(const TensorFile& state) {
 
 std::shared_ptr<Model> make_model(const ModelOptions& options) {
   options.validate();
-  // Seed the initialisation without disturbing the caller's random stream.
-  auto gen = at::detail::getDefaultCPUGenerator();
-  at::Tensor saved;
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    saved = gen.get_state();
-    gen.set_current_seed(options.seed);
-  }
+  // Seed the initialisation without disturbing the caller's random stream
+  // (restored on every exit, exceptions included).
+  struct GlobalSeedGuard {
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    at::Tensor saved;
+    explicit GlobalSeedGuard(uint64_t seed) {
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      saved = gen.get_state();
+      gen.set_current_seed(seed);
+    }
+    ~GlobalSeedGuard() {
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(saved);
+    }
+  } guard(options.seed);
   std::shared_ptr<Model> model;
   if (options.name == "convnet") {
     model = detail::make_convnet(options);
@@ -124,10 +131,6 @@ std::shared_ptr<Model> make_model(const ModelOptions& options) {
     model = detail::make_resnet(options);
   } else {
     model = detail::make_mlp(options);
-  }
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(saved);
   }
   return model;
 }

@@ -79,6 +79,23 @@ std::string history_to_json(const std::vector<EpochStats>& history) {
   return arr.dump();
 }
 
+// Everything that determines the weights a run produces: a checkpoint is only
+// resumed by a run with the same fingerprint.
+std::string fingerprint(const nn::ModelOptions& model, const TrainOptions& o) {
+  nlohmann::json train = {
+      {"epochs", o.epochs},       {"batch_size", o.batch_size},
+      {"lr", o.lr},               {"momentum", o.momentum},
+      {"weight_decay", o.weight_decay}, {"nesterov", o.nesterov},
+      {"optimizer", static_cast<int>(o.optimizer)},
+      {"schedule", static_cast<int>(o.schedule)},
+      {"milestones", o.milestones}, {"gamma", o.gamma},
+      {"augment", o.augment},     {"drop_last", o.drop_last},
+      {"seed", o.seed}};
+  return nlohmann::json({{"model", nlohmann::json::parse(nn::to_json(model))},
+                         {"train", train}})
+      .dump();
+}
+
 std::vector<EpochStats> history_from_json(const std::string& text) {
   std::vector<EpochStats> out;
   for (const auto& j : nlohmann::json::parse(text)) {
@@ -168,7 +185,8 @@ TrainResult Trainer::fit(const data::Dataset& train, const data::Dataset* test) 
   train.validate();
   DATAOPT_CHECK(train.size() > 0, "Trainer::fit: empty training set");
   const auto& mo = model_->options();
-  DATAOPT_CHECK(train.channels() == mo.in_channels && train.height() == mo.image_size,
+  DATAOPT_CHECK(train.channels() == mo.in_channels && train.height() == mo.image_size &&
+                    train.width() == mo.image_size,
                 "Trainer::fit: model expects [N, ", mo.in_channels, ", ",
                 mo.image_size, ", ", mo.image_size, "] images, data set has ",
                 shape_str(train.images));
@@ -194,7 +212,7 @@ TrainResult Trainer::fit(const data::Dataset& train, const data::Dataset* test) 
   auto& optimizer = *state_->optimizer;
 
   TrainResult result;
-  const std::string model_json = nn::to_json(mo);
+  const std::string model_json = fingerprint(mo, options_);
   fs::path ckpt;
   int64_t start_epoch = 0;
   if (!options_.checkpoint_dir.empty()) {
@@ -254,7 +272,7 @@ TrainResult Trainer::fit(const data::Dataset& train, const data::Dataset* test) 
       }
       DATAOPT_CHECK(std::isfinite(loss.item<double>()), "training diverged: loss is ",
                     loss.item<double>(), " at epoch ", epoch + 1, " step ", s + 1,
-                    " (try a smaller --lr)");
+                    " (try a smaller lr)");
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();

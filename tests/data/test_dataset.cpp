@@ -52,14 +52,14 @@ TEST_F(DatasetTest, FeatureFilesFromNpyAndCsv) {
   EXPECT_TRUE(torch::equal(t.features, x));
   EXPECT_EQ(t.labels.numel(), 6);
 
-  write_text_atomic(dir / "x.csv", "a,b\n1,2\n3,NA\n5,6\n");
+  write_text_atomic(dir / "ok.csv", "a,b\n1,2\n3,4\n5,6\n");
   write_text_atomic(dir / "y.csv", "label\n0\n1\n1\n");
-  const auto c = load_feature_file(dir / "x.csv", dir / "y.csv");
+  const auto c = load_feature_file(dir / "ok.csv", dir / "y.csv");
   EXPECT_EQ(c.features.sizes(), (std::vector<int64_t>{3, 2}));
   EXPECT_FLOAT_EQ(c.features[2][1].item<float>(), 6.0f);
-  // NaN in features is bad input for feature files.
-  write_text_atomic(dir / "y3.csv", "0\n1\n1\n");
-  EXPECT_THROW(load_feature_file(dir / "x.csv", dir / "y3.csv"), Error);
+  // A missing value (NaN) in features is bad input for feature files.
+  write_text_atomic(dir / "x.csv", "a,b\n1,2\n3,NA\n5,6\n");
+  EXPECT_THROW(load_feature_file(dir / "x.csv", dir / "y.csv"), Error);
 
   std::vector<std::string> names;
   const at::Tensor m = read_csv_matrix(dir / "x.csv", {}, &names);

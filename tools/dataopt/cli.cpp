@@ -12,7 +12,8 @@ void add_common_flags(CLI::App& cmd, CommonArgs& common) {
   cmd.add_option("--threads", common.threads,
                  "LibTorch threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
-  cmd.add_flag("-q,--quiet", common.quiet, "only print errors on stderr");
+  cmd.add_flag("-q,--quiet", common.quiet,
+               "no progress bars; only warnings and errors on stderr");
 }
 
 int apply_common(const CommonArgs& common) {
@@ -34,6 +35,18 @@ int run_cli(const std::vector<std::string>& args) {
   add_info_command(app, info);
   add_train_command(app, train);
 
+  // An unknown command gets a direct answer rather than CLI11's
+  // "A subcommand is required".
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const auto* sub : app.get_subcommands({})) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found = found || sub->get_name() == args[0];
+    }
+    DATAOPT_CHECK(found, "unknown command '", args[0], "' (known: ", known,
+                  "; see 'dataopt --help')");
+  }
   // CLI11 wants argv order reversed.
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

@@ -32,26 +32,26 @@ void add_train_command(CLI::App& app, TrainArgs& a) {
                   "directory with the data set's IDX files");
   cmd->add_option("--train-size", a.train_size,
                   "use the first N training examples (0 = all)")
-      ->check(CLI::NonNegativeNumber);
+      ;
   cmd->add_option("--test-size", a.test_size,
                   "use the first N test examples (0 = all)")
-      ->check(CLI::NonNegativeNumber);
+      ;
   cmd->add_option("--model", a.model, "convnet, resnet18, resnet-small or mlp")
       ->capture_default_str();
   cmd->add_option("--width", a.width, "model width (0 = default)")
-      ->check(CLI::NonNegativeNumber);
+      ;
   cmd->add_option("--depth", a.depth, "model depth (0 = default)")
-      ->check(CLI::NonNegativeNumber);
+      ;
   cmd->add_option("--epochs", a.epochs, "passes over the training set")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str();
   cmd->add_option("--batch-size", a.batch_size, "examples per mini-batch")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str();
   cmd->add_option("--lr", a.lr, "initial learning rate")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str();
   cmd->add_option("--momentum", a.momentum, "SGD momentum")
-      ->capture_default_str()->check(CLI::Range(0.0, 0.999999));
+      ->capture_default_str();
   cmd->add_option("--weight-decay", a.weight_decay, "L2 weight decay")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str();
   cmd->add_option("--optimizer", a.optimizer, "sgd or adam")
       ->capture_default_str()->check(CLI::IsMember({"sgd", "adam"}));
   cmd->add_option("--schedule", a.schedule, "constant, step or cosine")

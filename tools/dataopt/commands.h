@@ -17,7 +17,7 @@ namespace dataopt::cli {
 struct CommonArgs {
   /// LibTorch threads; 0 = all cores.
   int threads = 0;
-  /// Only errors on stderr.
+  /// No progress bars; only warnings and errors on stderr.
   bool quiet = false;
 };
 

@@ -40,7 +40,8 @@ struct ModelOptions {
   /// Width (conv channels / hidden units); 0 = the architecture's default
   /// (convnet 128, resnet18 64, resnet-small 16, mlp 512).
   int64_t width = 0;
-  /// Depth (conv blocks / hidden layers); 0 = default (convnet 3, mlp 2).
+  /// Depth: convnet conv blocks (default 3), mlp hidden layers (default 2),
+  /// resnet blocks per stage (default resnet18 2, resnet-small 1).
   int64_t depth = 0;
   /// Normalisation layer of the convnet: "instance" (default), "batch", "none".
   std::string norm = "instance";

@@ -44,7 +44,7 @@ CheckpointInfo load_checkpoint(const std::filesystem::path& path,
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path.string());
-    torch::Tensor t;
+    torch::Tensor t;  // read() into an undefined tensor: a defined one is resized
     archive.read("model_options", t);
     info.options_json = tensor_string(t);
   } catch (const c10::Error& e) {
@@ -52,19 +52,21 @@ CheckpointInfo load_checkpoint(const std::filesystem::path& path,
                   e.what_without_backtrace(), ")");
   }
   DATAOPT_CHECK(info.options_json == expected_options_json, path.string(),
-                ": checkpoint is for another model (", info.options_json,
-                "); remove it or use another --out");
+                ": checkpoint was written by a run with other model or training "
+                "options; remove it to start afresh (dataopt train: --no-resume). "
+                "Checkpoint: ", info.options_json, "; this run: ",
+                expected_options_json);
   try {
     torch::serialize::InputArchive model_archive, optim_archive;
     archive.read("model", model_archive);
     model.load(model_archive);
     archive.read("optimizer", optim_archive);
     optimizer.load(optim_archive);
-    torch::Tensor t;
-    archive.read("epoch", t);
-    info.epoch = t.item<int64_t>();
-    archive.read("history", t);
-    info.history_json = tensor_string(t);
+    torch::Tensor epoch, history;
+    archive.read("epoch", epoch);
+    info.epoch = epoch.item<int64_t>();
+    archive.read("history", history);
+    info.history_json = tensor_string(history);
   } catch (const c10::Error& e) {
     DATAOPT_CHECK(false, path.string(), ": corrupt checkpoint (",
                   e.what_without_backtrace(), ")");

@@ -13,7 +13,8 @@ namespace dataopt::train::detail {
 struct CheckpointInfo {
   int64_t epoch = 0;          // epochs completed
   std::string history_json;   // JSON array of EpochStats
-  std::string options_json;   // model options, to detect a different model
+  std::string options_json;   // model + training options: a run resumes
+                              // only a checkpoint with the same ones
 };
 
 void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
