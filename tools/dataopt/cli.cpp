@@ -32,8 +32,10 @@ int run_cli(const std::vector<std::string>& args) {
 
   InfoArgs info;
   TrainArgs train;
+  AuditArgs audit;
   add_info_command(app, info);
   add_train_command(app, train);
+  add_audit_command(app, audit);
 
   // An unknown command gets a direct answer rather than CLI11's
   // "A subcommand is required".
@@ -68,6 +70,7 @@ int run_cli(const std::vector<std::string>& args) {
   }
   if (app.got_subcommand("info")) return run_info(info);
   if (app.got_subcommand("train")) return run_train(train);
+  if (app.got_subcommand("audit")) return run_audit(audit);
   DATAOPT_ASSERT(false, "no subcommand ran");
   return 1;
 }

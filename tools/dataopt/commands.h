@@ -51,6 +51,29 @@ struct TrainArgs {
   bool resume = true;
 };
 
+struct AuditArgs {
+  CommonArgs common;
+  /// Data, model and training flags (train_size, epochs, lr, out, ...).
+  TrainArgs train;
+  double noise_rate = 0.1;
+  std::string noise_kind = "symmetric";
+  uint64_t noise_seed = 0;
+  int64_t folds = 0;
+  std::vector<int64_t> holdout_classes;
+  std::string features, probs, labels, truth;
+  double pow = 4.0;
+  double ood_pow = 1.0;
+  double threshold = 0.03;
+  double reg = 0.05;
+  int64_t chunk = 512;
+  int64_t top_k = 0;
+  bool half = false;
+  std::string filter_by = "prune_by_noise_rate";
+  int64_t top = 50;
+
+  AuditArgs() { train.epochs = 3; }
+};
+
 /// Parses `args` (without the program name) and runs the subcommand.
 /// Returns the exit code; throws dataopt::Error on bad input, including
 /// unknown flags and bad values (the message names the flag).
@@ -58,10 +81,12 @@ int run_cli(const std::vector<std::string>& args);
 
 int run_info(const InfoArgs& args);
 int run_train(const TrainArgs& args);
+int run_audit(const AuditArgs& args);
 
 /// Registration of each subcommand's flags (cmd_<name>.cpp).
 void add_info_command(CLI::App& app, InfoArgs& args);
 void add_train_command(CLI::App& app, TrainArgs& args);
+void add_audit_command(CLI::App& app, AuditArgs& args);
 void add_common_flags(CLI::App& cmd, CommonArgs& common);
 
 /// Applies CommonArgs (threads, log level); returns the thread count.
