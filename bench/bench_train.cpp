@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
     }
   }
   const std::vector<int> thread_counts = parse_list(threads_text);
+  const bool tune = std::getenv("DATAOPT_NO_TUNE_ALLOCATOR") == nullptr;
+  if (tune) dataopt::tune_allocator();
 
   torch::manual_seed(0);
   auto model = dataopt::nn::make_model(
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
     dataopt::write_json(out_path, {{"benchmark", "train_throughput"},
                                    {"dataopt_version", dataopt::kVersion},
                                    {"cores", dataopt::num_cores()},
+                                   {"allocator_tuned", tune},
                                    {"steps_per_repeat", steps},
                                    {"repeats", repeats},
                                    {"results", rows}});

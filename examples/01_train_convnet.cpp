@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   try {
     const int64_t epochs = argc > 1 ? std::atoll(argv[1]) : 1;
     set_num_threads(0);  // all cores
+    tune_allocator();    // reuse large buffers instead of mmap/munmap
 
     const auto train_set = data::load_dataset("fashion-mnist", data::Split::kTrain);
     const auto test_set = data::load_dataset("fashion-mnist", data::Split::kTest);

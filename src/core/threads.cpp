@@ -1,5 +1,6 @@
 #include "dataopt/core/threads.h"
 
+#include <malloc.h>
 #include <sched.h>
 
 #include <thread>
@@ -23,5 +24,14 @@ int set_num_threads(int n) {
 }
 
 int get_num_threads() { return at::get_num_threads(); }
+
+bool tune_allocator() {
+  // 1 GiB: buffers below that come from the heap and are reused; the heap
+  // is not trimmed (and grows in 512 MiB steps) so that they stay mapped.
+  const int mmap_ok = mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  const int trim_ok = mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  const int pad_ok = mallopt(M_TOP_PAD, 512 << 20);
+  return mmap_ok == 1 && trim_ok == 1 && pad_ok == 1;
+}
 
 }  // namespace dataopt

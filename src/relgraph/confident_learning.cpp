@@ -43,8 +43,7 @@ struct Problem {
   const double* row(int64_t i) const { return p + i * k; }
 };
 
-Problem load(const at::Tensor& labels, const at::Tensor& probs,
-             const std::string& fn) {
+Problem load(const at::Tensor& labels, const at::Tensor& probs, const std::string& fn) {
   check_dtype(labels, at::kLong, fn + ": labels");
   check_shape(labels, {-1}, fn + ": labels");
   DATAOPT_CHECK(probs.defined(), fn,
@@ -57,8 +56,7 @@ Problem load(const at::Tensor& labels, const at::Tensor& probs,
   check_shape(probs, {n, -1}, fn + ": probs (rows must match labels)");
   DATAOPT_CHECK(n >= 1, fn, ": expected at least one example, got N = 0");
   const int64_t k = probs.size(1);
-  DATAOPT_CHECK(k >= 2, fn, ": probs: expected at least 2 classes, got K = ",
-                k);
+  DATAOPT_CHECK(k >= 2, fn, ": probs: expected at least 2 classes, got K = ", k);
   check_finite(probs, fn + ": probs");
 
   Problem pr;
@@ -69,21 +67,21 @@ Problem load(const at::Tensor& labels, const at::Tensor& probs,
   pr.n = n;
   pr.k = k;
   for (int64_t i = 0; i < n; ++i) {
-    DATAOPT_CHECK(pr.y[i] >= 0 && pr.y[i] < k, fn, ": labels: expected values in [0, ",
-                  k, "), got labels[", i, "] = ", pr.y[i]);
+    DATAOPT_CHECK(pr.y[i] >= 0 && pr.y[i] < k, fn, ": labels: expected values in [0, ", k,
+                  "), got labels[", i, "] = ", pr.y[i]);
   }
   for (int64_t i = 0; i < n; ++i) {
     double sum = 0.0;
     for (int64_t j = 0; j < k; ++j) {
       const double v = pr.prob(i, j);
       DATAOPT_CHECK(v >= 0.0 && v <= 1.0, fn,
-                    ": probs: expected probabilities in [0, 1], got probs[", i,
-                    ", ", j, "] = ", v);
+                    ": probs: expected probabilities in [0, 1], got probs[", i, ", ", j,
+                    "] = ", v);
       sum += v;
     }
     DATAOPT_CHECK(std::fabs(sum - 1.0) <= kRowSumTolerance, fn,
-                  ": probs: expected rows summing to 1 (within ",
-                  kRowSumTolerance, "), got row ", i, " summing to ", sum);
+                  ": probs: expected rows summing to 1 (within ", kRowSumTolerance,
+                  "), got row ", i, " summing to ", sum);
   }
   return pr;
 }
@@ -219,9 +217,8 @@ std::vector<int64_t> round_preserving_row_totals(const std::vector<double>& m,
           std::min<int64_t>(static_cast<int64_t>(std::fabs(diff)), cols);
       for (int64_t c = 0; c < cols; ++c) residual[c] = f[c] - ints[c];
       std::iota(order.begin(), order.end(), 0);
-      std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-        return residual[a] < residual[b];
-      });
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int64_t a, int64_t b) { return residual[a] < residual[b]; });
       if (step > 0.0) std::reverse(order.begin(), order.end());
       for (int64_t q = 0; q < changes; ++q) ints[order[q]] += step;
       total = std::nearbyint(np_sum(ints.data(), cols));
@@ -250,8 +247,8 @@ std::vector<int64_t> calibrate(const std::vector<int64_t>& joint,
     for (int64_t j = 0; j < k; ++j) row_sum += joint[i * k + j];
     const double denom = std::max(static_cast<double>(row_sum), kTinyValue);
     for (int64_t j = 0; j < k; ++j) {
-      cal[i * k + j] = static_cast<double>(joint[i * k + j]) / denom *
-                       static_cast<double>(counts[i]);
+      cal[i * k + j] =
+          static_cast<double>(joint[i * k + j]) / denom * static_cast<double>(counts[i]);
     }
     n_labels += counts[i];
   }
@@ -261,8 +258,7 @@ std::vector<int64_t> calibrate(const std::vector<int64_t>& joint,
       for (int64_t j = 0; j < k; ++j) in_memory_order[j * k + i] = cal[i * k + j];
     }
   }
-  const double total =
-      std::max(np_sum(in_memory_order.data(), k * k), kTinyValue);
+  const double total = std::max(np_sum(in_memory_order.data(), k * k), kTinyValue);
   for (double& v : cal) v = v / total * static_cast<double>(n_labels);
   return round_preserving_row_totals(cal, k, k);
 }
@@ -271,9 +267,8 @@ std::vector<int64_t> calibrate(const std::vector<int64_t>& joint,
 /// calibrated joint. Returns pcm[true * K + given] (the transpose of the
 /// joint): off the diagonal, how many examples of each given class to flag
 /// per suspected true class; on it, how many to keep.
-std::vector<int64_t> prune_count_matrix(const std::vector<int64_t>& joint,
-                                        int64_t k, int64_t min_per_class,
-                                        double frac_noise) {
+std::vector<int64_t> prune_count_matrix(const std::vector<int64_t>& joint, int64_t k,
+                                        int64_t min_per_class, double frac_noise) {
   std::vector<double> m(k * k);
   for (int64_t j = 0; j < k; ++j) {
     for (int64_t c = 0; c < k; ++c) {
@@ -314,8 +309,7 @@ std::vector<int64_t> prune_count_matrix(const std::vector<int64_t>& joint,
 
 /// Positions of the `count` largest keys, ties to the lower position: the
 /// first `count` entries of a stable ascending argsort of -keys.
-std::vector<int64_t> top_positions(const std::vector<double>& keys,
-                                   int64_t count) {
+std::vector<int64_t> top_positions(const std::vector<double>& keys, int64_t count) {
   const auto m = static_cast<int64_t>(keys.size());
   std::vector<int64_t> pos(m);
   std::iota(pos.begin(), pos.end(), 0);
@@ -337,8 +331,7 @@ bool class_is_pruned(int64_t class_size, int64_t min_per_class) {
 }
 
 /// filter._prune_by_count for every class.
-void prune_by_noise_rate(const Problem& pr,
-                         const std::vector<std::vector<int64_t>>& rows,
+void prune_by_noise_rate(const Problem& pr, const std::vector<std::vector<int64_t>>& rows,
                          const std::vector<int64_t>& pcm, int64_t min_per_class,
                          std::vector<uint8_t>& flag) {
   std::vector<double> keys;
@@ -360,8 +353,7 @@ void prune_by_noise_rate(const Problem& pr,
 }
 
 /// filter._prune_by_class for every class.
-void prune_by_class(const Problem& pr,
-                    const std::vector<std::vector<int64_t>>& rows,
+void prune_by_class(const Problem& pr, const std::vector<std::vector<int64_t>>& rows,
                     const std::vector<int64_t>& pcm, int64_t min_per_class,
                     std::vector<uint8_t>& flag) {
   std::vector<double> keys;
@@ -489,10 +481,10 @@ at::Tensor to_tensor(const std::vector<int64_t>& v, int64_t k) {
 FilterBy parse_filter_by(const std::string& name) {
   std::string s = name;
   std::replace(s.begin(), s.end(), '-', '_');
-  for (FilterBy f : {FilterBy::kPruneByNoiseRate, FilterBy::kPruneByClass,
-                     FilterBy::kBoth, FilterBy::kConfidentLearning,
-                     FilterBy::kPredictedNeqGiven, FilterBy::kLowSelfConfidence,
-                     FilterBy::kLowNormalizedMargin}) {
+  for (FilterBy f :
+       {FilterBy::kPruneByNoiseRate, FilterBy::kPruneByClass, FilterBy::kBoth,
+        FilterBy::kConfidentLearning, FilterBy::kPredictedNeqGiven,
+        FilterBy::kLowSelfConfidence, FilterBy::kLowNormalizedMargin}) {
     if (s == to_string(f)) return f;
   }
   DATAOPT_CHECK(false, "unknown filter_by '", name,
@@ -537,14 +529,13 @@ at::Tensor confident_thresholds(const at::Tensor& labels, const at::Tensor& prob
   return to_tensor(thresholds(pr));
 }
 
-ConfidentJoint compute_confident_joint(const at::Tensor& labels,
-                                       const at::Tensor& probs, bool calibrate_joint) {
+ConfidentJoint compute_confident_joint(const at::Tensor& labels, const at::Tensor& probs,
+                                       bool calibrate_joint) {
   const Problem pr = load(labels, probs, "compute_confident_joint");
   RawJoint raw = raw_joint(pr);
   ConfidentJoint out;
   out.counts = to_tensor(
-      calibrate_joint ? calibrate(raw.counts, label_counts(pr), pr.k, true)
-                      : raw.counts,
+      calibrate_joint ? calibrate(raw.counts, label_counts(pr), pr.k, true) : raw.counts,
       pr.k);
   out.off_diagonal = to_mask(raw.off_diagonal);
   return out;

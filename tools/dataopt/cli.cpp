@@ -18,6 +18,7 @@ void add_common_flags(CLI::App& cmd, CommonArgs& common) {
 
 int apply_common(const CommonArgs& common) {
   if (common.quiet) log::set_level(log::Level::kWarning);
+  if (!tune_allocator()) log::warn("could not tune the allocator (mallopt refused)");
   return set_num_threads(common.threads);
 }
 

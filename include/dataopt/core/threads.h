@@ -15,4 +15,10 @@ int set_num_threads(int n);
 /// LibTorch's current intra-op thread count.
 int get_num_threads();
 
+/// Keeps freed tensor buffers in the heap instead of returning them to the
+/// kernel: glibc otherwise mmaps and unmaps every large activation buffer,
+/// and on CPU training that churn (page faults, zeroing) costs about half of
+/// the time. Call once at program start; returns false if glibc refused.
+bool tune_allocator();
+
 }  // namespace dataopt
