@@ -7,7 +7,7 @@ BUILD_TYPE ?= Release
 OUT ?= runs/main
 DATAOPT = $(BUILD)/bin/dataopt
 
-.PHONY: all setup configure build run test test-all bench clean format
+.PHONY: all setup configure build run test test-all bench clean format web-deps
 
 all: build
 
@@ -24,11 +24,18 @@ build: configure
 run: build
 	$(DATAOPT) train --data fashion-mnist --model convnet --epochs 2 --no-resume --out $(OUT)
 
-# The default suite: unit and CLI tests (data-set-scale checks carry the label "slow").
-test: build
+# playwright-core for the viewer's browser test (only where chromium and npm are).
+web-deps:
+	@if [ -x /usr/bin/chromium ] && command -v npm >/dev/null 2>&1 && \
+	    [ ! -d tests/web/node_modules/playwright-core ]; then \
+	  cd tests/web && npm ci --no-audit --no-fund; fi
+
+# The default suite: unit and CLI tests (data-set-scale checks carry the label "slow";
+# the browser test of `dataopt view` is a "cli" test, skipped without chromium).
+test: build web-deps
 	cd $(BUILD) && ctest -L "unit|cli" --output-on-failure -j $(JOBS)
 
-test-all: build
+test-all: build web-deps
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build

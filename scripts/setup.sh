@@ -13,6 +13,8 @@ PACKAGES=(
   dataset-fashion-mnist zlib1g-dev
   # libraries
   nlohmann-json3-dev libcli11-dev libeigen3-dev
+  # the viewer (`dataopt view`): HTTP server, and its browser test
+  libcpp-httplib-dev chromium nodejs
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )
@@ -23,6 +25,10 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm for the viewer's browser test: Debian's package, unless an npm is already
+# on PATH (NodeSource's nodejs ships its own and conflicts with Debian's).
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"

@@ -31,6 +31,7 @@ AuditResult audit_label_noise(const at::Tensor& features, const at::Tensor& prob
   // The graph validates shapes, NaN and label range before any work.
   RelationGraph graph(features, probs, labels, options.graph);
   out.nrg = graph.label_noise();
+  if (options.graph.top_k > 0 && options.graph.device == "cpu") out.partners = graph.partners();
   out.scores.emplace_back("nrg", out.nrg.score);
   out.scores.emplace_back("nrg_first_pass", out.nrg.first_pass_score);
   out.seconds["nrg"] = out.nrg.first_pass_seconds + out.nrg.refine_seconds;

@@ -15,7 +15,7 @@ at::Tensor stratified_folds(const at::Tensor& labels, int64_t folds, uint64_t se
   const at::Tensor perm = torch::randperm(n, gen, torch::kLong);
   // Stable sort of the shuffled labels groups each class, still shuffled.
   const at::Tensor order =
-      perm.index_select(0, std::get<1>(labels.cpu().index_select(0, perm).sort(true)));
+      perm.index_select(0, std::get<1>(labels.cpu().index_select(0, perm).sort(/*stable=*/true, /*dim=*/0, /*descending=*/false)));
   at::Tensor fold = torch::empty({n}, torch::kLong);
   fold.index_put_({order}, torch::arange(n, torch::kLong).remainder(folds));
   return fold;

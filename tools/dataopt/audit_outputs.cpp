@@ -1,5 +1,6 @@
 #include "audit_outputs.h"
 
+#include <chrono>
 #include <cstdio>
 
 #include "dataopt/core/atomic_file.h"
@@ -97,10 +98,40 @@ void write_suspects_png(const fs::path& path, const AuditRun& run, const at::Ten
   write_png(path, data::image_grid(run.images.index_select(0, idx), g));
 }
 
+// What `dataopt view` reads besides scores.csv: the 2D map, the partners
+// and the thumbnails. Returns their description for summary.json.
+nlohmann::json write_viewer_files(const fs::path& out, const AuditRun& run,
+                                  const relgraph::AuditResult& res,
+                                  const AuditOutputOptions& output) {
+  const auto t0 = std::chrono::steady_clock::now();
+  write_npy(out / "embedding.npy", relgraph::embed_2d(run.features, output.embedding));
+  nlohmann::json viewer = {
+      {"embedding", relgraph::to_string(output.embedding.method)},
+      {"embedding_seconds",
+       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
+      {"class_names", run.class_names}};
+  const relgraph::Partners& p = res.partners;
+  if (p.complementary_index.defined()) {
+    // [N, 2, k]: row 0 complementary (strongest positive edges first), row 1
+    // conflicting (most negative first); index -1 where there is none.
+    write_npy(out / "partners_index.npy",
+              torch::stack({p.complementary_index, p.conflicting_index}, 1));
+    write_npy(out / "partners_value.npy",
+              torch::stack({p.complementary_value, p.conflicting_value}, 1).to(torch::kFloat));
+    viewer["top_k"] = p.complementary_index.size(1);
+  }
+  if (output.images && run.images.defined()) {
+    at::Tensor img = run.images.mul(255).round_().clamp_(0, 255).to(torch::kByte);
+    if (img.size(1) == 1) img = img.squeeze(1);  // [N, H, W] grey
+    write_npy(out / "images.npy", img);
+  }
+  return viewer;
+}
+
 }  // namespace
 
 void score_and_write(const AuditRun& run, const relgraph::AuditOptions& options,
-                     const fs::path& out, int64_t top) {
+                     const fs::path& out, const AuditOutputOptions& output) {
   auto res = relgraph::audit_label_noise(run.features, run.probs, run.labels, options);
   auto scores = res.scores;
   nlohmann::json seconds = res.seconds;
@@ -142,7 +173,10 @@ void score_and_write(const AuditRun& run, const relgraph::AuditOptions& options,
   write_npy(out / "probs.npy", run.probs);
   write_npy(out / "labels.npy", run.labels);
   if (run.original_labels.defined()) write_npy(out / "original_labels.npy", run.original_labels);
-  if (run.images.defined()) write_suspects_png(out / "suspects.png", run, res.score("nrg"), top);
+  if (run.images.defined()) {
+    write_suspects_png(out / "suspects.png", run, res.score("nrg"), output.top);
+  }
+  summary["viewer"] = write_viewer_files(out, run, res, output);
   write_json(out / "summary.json", summary);
   std::printf("wrote %s\n", (out / "summary.json").c_str());
 }

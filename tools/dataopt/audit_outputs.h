@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "dataopt/relgraph/audit.h"
+#include "dataopt/relgraph/embedding.h"
 #include "dataopt/train/trainer.h"
 
 namespace dataopt::cli {
@@ -26,10 +27,21 @@ struct AuditRun {
   double train_seconds = 0;
 };
 
+/// What score_and_write writes besides the scores.
+struct AuditOutputOptions {
+  /// Suspects shown in suspects.png.
+  int64_t top = 50;
+  /// The 2D map written to embedding.npy.
+  relgraph::EmbeddingOptions embedding;
+  /// Write images.npy (uint8 thumbnails) when the run has images.
+  bool images = true;
+};
+
 /// Scores with every method; writes scores.csv, summary.json, suspects.png,
-/// probs.npy, labels.npy; prints a metrics table.
+/// probs.npy, labels.npy, and for `dataopt view` embedding.npy,
+/// partners_{index,value}.npy and images.npy; prints a metrics table.
 void score_and_write(const AuditRun& run, const relgraph::AuditOptions& options,
-                     const std::filesystem::path& out, int64_t top);
+                     const std::filesystem::path& out, const AuditOutputOptions& output);
 
 /// --holdout-classes: train without those classes, score the test set.
 int audit_outliers(const AuditArgs& args, const relgraph::AuditOptions& options,

@@ -34,9 +34,11 @@ int run_cli(const std::vector<std::string>& args) {
   InfoArgs info;
   TrainArgs train;
   AuditArgs audit;
+  ViewArgs view;
   add_info_command(app, info);
   add_train_command(app, train);
   add_audit_command(app, audit);
+  add_view_command(app, view);
 
   // An unknown command gets a direct answer rather than CLI11's
   // "A subcommand is required".
@@ -72,6 +74,7 @@ int run_cli(const std::vector<std::string>& args) {
   if (app.got_subcommand("info")) return run_info(info);
   if (app.got_subcommand("train")) return run_train(train);
   if (app.got_subcommand("audit")) return run_audit(audit);
+  if (app.got_subcommand("view")) return run_view(view);
   DATAOPT_ASSERT(false, "no subcommand ran");
   return 1;
 }

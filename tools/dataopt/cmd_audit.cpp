@@ -70,8 +70,15 @@ void add_audit_command(CLI::App& app, AuditArgs& a) {
   cmd->add_option("--threshold", a.threshold, "edge threshold")->capture_default_str();
   cmd->add_option("--reg", a.reg, "refinement threshold lambda")->capture_default_str();
   cmd->add_option("--chunk", a.chunk, "rows per block of the graph")->capture_default_str();
-  cmd->add_option("--top-k", a.top_k, "partners kept per example")->capture_default_str();
+  cmd->add_option("--top-k", a.top_k,
+                  "complementary and conflicting partners kept per example (for 'dataopt view')")
+      ->capture_default_str();
   cmd->add_flag("--half", a.half, "store features as float16");
+  cmd->add_option("--embedding", a.embedding,
+                  "2D map written to embedding.npy for 'dataopt view': pca (fast) or tsne "
+                  "(Barnes-Hut, minutes for 60k)")
+      ->capture_default_str()->check(CLI::IsMember({"pca", "tsne"}));
+  cmd->add_flag("!--no-images", a.save_images, "do not write images.npy");
   cmd->add_option("--filter-by", a.filter_by, "confident learning's filter_by")
       ->capture_default_str();
   cmd->add_option("--top", a.top, "suspects in suspects.png")->capture_default_str();
@@ -94,6 +101,17 @@ relgraph::AuditOptions audit_options(const AuditArgs& a) {
   o.graph.progress = !a.common.quiet;
   o.confident_learning.filter_by = relgraph::parse_filter_by(a.filter_by);
   o.validate();
+  return o;
+}
+
+AuditOutputOptions output_options(const AuditArgs& a) {
+  AuditOutputOptions o;
+  o.top = a.top;
+  o.embedding.method = relgraph::parse_embedding_method(a.embedding);
+  o.embedding.seed = a.train.seed;
+  o.embedding.progress = !a.common.quiet;
+  o.embedding.validate();
+  o.images = a.save_images;
   return o;
 }
 
@@ -135,9 +153,11 @@ int audit_files(const AuditArgs& a, const fs::path& out) {
                   " entries, expected ", ft.labels.numel());
     run.is_noisy = t.ne(0);
   }
+  const auto aopts = audit_options(a);
+  const auto oopts = output_options(a);
   run.settings = {{"mode", "files"}, {"features", a.features}, {"probs", a.probs},
                   {"labels", a.labels}, {"truth", a.truth}};
-  score_and_write(run, audit_options(a), out, a.top);
+  score_and_write(run, aopts, out, oopts);
   return 0;
 }
 
@@ -149,6 +169,7 @@ int run_audit(const AuditArgs& a) {
   const fs::path out(a.train.out);
   if (!a.features.empty()) return audit_files(a, out);
   const auto aopts = audit_options(a);
+  const auto oopts = output_options(a);
   const auto topts = train_options(a);
   if (!a.holdout_classes.empty()) return audit_outliers(a, aopts, topts, out);
 
@@ -203,7 +224,7 @@ int run_audit(const AuditArgs& a) {
     run.cross_fit_features = cf.features;
     run.settings["folds"] = a.folds;
   }
-  score_and_write(run, aopts, out, a.top);
+  score_and_write(run, aopts, out, oopts);
   return 0;
 }
 

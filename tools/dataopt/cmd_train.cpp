@@ -11,6 +11,7 @@
 #include "dataopt/core/log.h"
 #include "dataopt/core/npy.h"
 #include "dataopt/core/rng.h"
+#include "dataopt/data/label_decisions.h"
 #include "dataopt/data/normalize.h"
 #include "dataopt/data/registry.h"
 #include "dataopt/nn/model.h"
@@ -64,6 +65,9 @@ void add_train_command(CLI::App& app, TrainArgs& a) {
   cmd->add_option("--out", a.out, "output directory")->required();
   cmd->add_flag("--save-features", a.save_features,
                 "also write features.npy, probs.npy, labels.npy of the training set");
+  cmd->add_option("--labels-override", a.labels_override,
+                  "CSV index,label,action (keep, remove, relabel) from 'dataopt view': "
+                  "applied to the training set (after --train-size)");
   cmd->add_flag("!--no-resume", a.resume,
                 "start afresh even if DIR/checkpoint.pt exists");
 }
@@ -93,6 +97,16 @@ int run_train(const TrainArgs& a) {
   data::Dataset test_set = data::load_dataset(a.data, data::Split::kTest, a.data_dir);
   if (a.train_size > 0) train_set = train_set.head(a.train_size);
   if (a.test_size > 0) test_set = test_set.head(a.test_size);
+  if (!a.labels_override.empty()) {
+    const auto decisions = data::read_label_decisions(a.labels_override, train_set.size(),
+                                                      train_set.num_classes());
+    int64_t relabelled = 0;
+    for (const auto& d : decisions) relabelled += d.action == data::LabelAction::kRelabel;
+    const int64_t before = train_set.size();
+    train_set = data::apply_label_decisions(train_set, decisions);
+    log::info("labels override ", a.labels_override, ": ", relabelled, " relabelled, ",
+              before - train_set.size(), " removed");
+  }
   log::info("data ", a.data, ": ", train_set.size(), " train / ", test_set.size(),
             " test, ", train_set.num_classes(), " classes; ", threads, " threads");
 
@@ -128,6 +142,7 @@ int run_train(const TrainArgs& a) {
       {"data", a.data},                   {"model", a.model},
       {"train_size", train_set.size()},   {"test_size", test_set.size()},
       {"threads", threads},               {"seed", a.seed},
+      {"labels_override", a.labels_override},
       {"history", history}};
   if (a.save_features) {
     const auto p = train::predict(*model, train_set,

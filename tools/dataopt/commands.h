@@ -49,6 +49,9 @@ struct TrainArgs {
   std::string out;
   bool save_features = false;
   bool resume = true;
+  /// CSV of decisions (index,label,action) from `dataopt view`: relabel and
+  /// remove training examples before training.
+  std::string labels_override;
 };
 
 struct AuditArgs {
@@ -66,12 +69,26 @@ struct AuditArgs {
   double threshold = 0.03;
   double reg = 0.05;
   int64_t chunk = 512;
-  int64_t top_k = 0;
+  /// Partners kept per example (complementary and conflicting) for the viewer.
+  int64_t top_k = 8;
   bool half = false;
+  /// 2D map for the viewer: pca or tsne.
+  std::string embedding = "pca";
+  /// Also write images.npy (uint8 thumbnails) when the data has images.
+  bool save_images = true;
   std::string filter_by = "prune_by_noise_rate";
   int64_t top = 50;
 
   AuditArgs() { train.epochs = 3; }
+};
+
+struct ViewArgs {
+  CommonArgs common;
+  /// Directory written by `dataopt audit --out DIR`.
+  std::string dir;
+  /// TCP port; 0 = any free port (printed).
+  int port = 8765;
+  std::string host = "127.0.0.1";
 };
 
 /// Parses `args` (without the program name) and runs the subcommand.
@@ -82,11 +99,14 @@ int run_cli(const std::vector<std::string>& args);
 int run_info(const InfoArgs& args);
 int run_train(const TrainArgs& args);
 int run_audit(const AuditArgs& args);
+/// Serves until the process is killed.
+int run_view(const ViewArgs& args);
 
 /// Registration of each subcommand's flags (cmd_<name>.cpp).
 void add_info_command(CLI::App& app, InfoArgs& args);
 void add_train_command(CLI::App& app, TrainArgs& args);
 void add_audit_command(CLI::App& app, AuditArgs& args);
+void add_view_command(CLI::App& app, ViewArgs& args);
 void add_common_flags(CLI::App& cmd, CommonArgs& common);
 
 /// Applies CommonArgs (threads, log level); returns the thread count.

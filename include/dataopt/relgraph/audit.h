@@ -41,6 +41,9 @@ struct AuditResult {
   LabelNoiseResult nrg;
   /// Seconds per method.
   std::map<std::string, double> seconds;
+  /// The relation graph's strongest partners per example (first pass; empty
+  /// unless options.graph.top_k > 0 on the CPU).
+  Partners partners;
 
   const at::Tensor& score(const std::string& method) const;
 };
