@@ -13,6 +13,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "bench_util.h"
 #include "dataopt/core/json_io.h"
 #include "dataopt/core/threads.h"
 #include "dataopt/relgraph/relation_graph.h"
@@ -22,12 +23,6 @@ namespace {
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 // Peak resident memory of this process so far (VmHWM), in MiB.
@@ -47,14 +42,6 @@ double current_rss_mib() {
     if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
   }
   return 0;
-}
-
-std::vector<int64_t> parse_list(const std::string& text) {
-  std::vector<int64_t> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) out.push_back(std::stoll(item));
-  return out;
 }
 
 }  // namespace
@@ -87,7 +74,7 @@ int main(int argc, char** argv) {
   nlohmann::json rows = nlohmann::json::array();
   std::printf("%-6s %-6s %12s %12s %12s %12s %10s %10s\n", "N", "D", "pass s", "GFLOP/s",
               "mm GFLOP/s", "ratio", "peak MiB", "scratch");
-  for (int64_t d : parse_list(dims_text)) {
+  for (int64_t d : dataopt::bench::parse_int_list(dims_text)) {
     // Clustered features and peaked probabilities, as from a trained model.
     const at::Tensor labels = torch::randint(0, classes, {n}, torch::kLong);
     const at::Tensor centers = torch::randn({classes, d});
@@ -119,7 +106,7 @@ int main(int argc, char** argv) {
     }
     const double flops = 2.0 * n * n * (d + classes);
     const double mm_flops = 2.0 * n * n * d;
-    const double p = median(pass_s), m = median(mm_s);
+    const double p = dataopt::bench::median(pass_s), m = dataopt::bench::median(mm_s);
     const double peak = peak_rss_mib();
     std::printf("%-6lld %-6lld %12.2f %12.1f %12.1f %12.2f %10.0f %10.0f\n",
                 static_cast<long long>(n), static_cast<long long>(d), p, flops / p / 1e9,

@@ -13,29 +13,12 @@
 #include <nlohmann/json.hpp>
 
 #include "dataopt/core/check.h"
+#include "bench_util.h"
 #include "dataopt/core/json_io.h"
 #include "dataopt/core/threads.h"
 #include "dataopt/core/version.h"
 #include "dataopt/nn/model.h"
 #include "dataopt/train/trainer.h"
-
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-std::vector<int> parse_list(const std::string& text) {
-  std::vector<int> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) out.push_back(std::stoi(item));
-  return out;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::string model_name = "convnet", out_path, threads_text = "1,2";
@@ -60,7 +43,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const std::vector<int> thread_counts = parse_list(threads_text);
+  std::vector<int> thread_counts;
+  for (int64_t t : dataopt::bench::parse_int_list(threads_text)) {
+    thread_counts.push_back(static_cast<int>(t));
+  }
   const bool tune = std::getenv("DATAOPT_NO_TUNE_ALLOCATOR") == nullptr;
   if (tune) dataopt::tune_allocator();
 
@@ -99,9 +85,9 @@ int main(int argc, char** argv) {
   nlohmann::json rows = nlohmann::json::array();
   std::printf("%-10s %-8s %-7s %12s %14s %10s\n", "model", "batch", "threads",
               "s/step (med)", "images/s (med)", "speedup");
-  const double base = median(per_step[thread_counts.front()]);
+  const double base = dataopt::bench::median(per_step[thread_counts.front()]);
   for (int t : thread_counts) {
-    const double m = median(per_step[t]);
+    const double m = dataopt::bench::median(per_step[t]);
     std::printf("%-10s %-8lld %-7d %12.4f %14.1f %9.2fx\n", model_name.c_str(),
                 static_cast<long long>(batch), t, m, batch / m, base / m);
     rows.push_back({{"model", model_name}, {"batch_size", batch}, {"threads", t},

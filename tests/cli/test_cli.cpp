@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_test_util.h"
 #include "commands.h"
 #include "dataopt/core/atomic_file.h"
 #include "dataopt/core/check.h"
@@ -15,15 +16,7 @@ namespace dataopt::cli {
 namespace fs = std::filesystem;
 
 namespace {
-std::string error_of(const std::vector<std::string>& args) {
-  try {
-    run_cli(args);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for the given arguments";
-  return "";
-}
+using test_util::error_of;
 }  // namespace
 
 class Cli : public test::SeedingFixture {

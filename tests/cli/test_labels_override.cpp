@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_test_util.h"
 #include "commands.h"
 #include "dataopt/core/atomic_file.h"
 #include "dataopt/core/check.h"
@@ -13,15 +14,7 @@
 namespace dataopt::cli {
 namespace {
 
-std::string error_of(const std::vector<std::string>& args) {
-  try {
-    run_cli(args);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for the given arguments";
-  return "";
-}
+using test_util::error_of;
 
 class LabelsOverride : public test::SeedingFixture {
  protected:
