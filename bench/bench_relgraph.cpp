@@ -3,7 +3,7 @@
 // the same shape on the same machine (measured side by side, medians).
 //
 //   bench_relgraph [--n 60000] [--dims 128,2048] [--classes 10] [--repeats 3]
-//                  [--chunk 512] [--threads 0] [--out results.json]
+//                  [--chunk 512] [--tile 16384] [--threads 0] [--out results.json]
 
 #include <torch/torch.h>
 
@@ -47,7 +47,7 @@ double current_rss_mib() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int64_t n = 60000, classes = 10, repeats = 3, chunk = 512, threads = 0;
+  int64_t n = 60000, classes = 10, repeats = 3, chunk = 512, tile = 16384, threads = 0;
   std::string dims_text = "128,2048", out_path;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
     else if (arg == "--classes") classes = std::stoll(v);
     else if (arg == "--repeats") repeats = std::stoll(v);
     else if (arg == "--chunk") chunk = std::stoll(v);
+    else if (arg == "--tile") tile = std::stoll(v);
     else if (arg == "--threads") threads = std::stoll(v);
     else if (arg == "--out") out_path = v;
     else {
@@ -91,7 +92,7 @@ int main(int argc, char** argv) {
     for (int64_t r = 0; r < repeats; ++r) {
       double t0 = now_seconds();
       {
-        dataopt::relgraph::RelationGraph g(feats, probs, labels, {.chunk = chunk});
+        dataopt::relgraph::RelationGraph g(feats, probs, labels, {.chunk = chunk, .tile = tile});
         g.row_sums();
       }
       pass_s.push_back(now_seconds() - t0);
@@ -111,7 +112,7 @@ int main(int argc, char** argv) {
     std::printf("%-6lld %-6lld %12.2f %12.1f %12.1f %12.2f %10.0f %10.0f\n",
                 static_cast<long long>(n), static_cast<long long>(d), p, flops / p / 1e9,
                 mm_flops / m / 1e9, (flops / p) / (mm_flops / m), peak, peak - rss_inputs);
-    rows.push_back({{"n", n}, {"d", d}, {"classes", classes}, {"chunk", chunk},
+    rows.push_back({{"n", n}, {"d", d}, {"classes", classes}, {"chunk", chunk}, {"tile", tile},
                     {"pass_seconds_median", p}, {"pass_seconds_all", pass_s},
                     {"gflops", flops / p / 1e9}, {"mm_seconds_median", m},
                     {"mm_gflops", mm_flops / m / 1e9},

@@ -69,10 +69,19 @@ at::Tensor l2_normalize(const at::Tensor& f) {
 
 }  // namespace
 
+// The nodes are stored sorted by label (stable), so that the fused kernel
+// sums long runs of one class; `nodes.index` maps a sorted position to the
+// caller's index and every result is put back in the caller's order.
 struct RelationGraph::Impl {
-  detail::PassTargets nodes;  // features (normalised), probs, labels, index
-  at::Tensor row_sums;        // [N] float64, cached
+  detail::PassTargets nodes;  // sorted by label: features, probs, labels, index
+  at::Tensor position;        // [N] caller's index -> sorted position
+  at::Tensor row_sums;        // [N] float64, caller's order, cached
   Partners partners;
+
+  // Rows computed in sorted order -> the caller's order.
+  at::Tensor unsort(const at::Tensor& rows) const {
+    return rows.index_select(0, position);
+  }
 };
 
 RelationGraph::RelationGraph(const at::Tensor& features, const at::Tensor& probs,
@@ -81,12 +90,17 @@ RelationGraph::RelationGraph(const at::Tensor& features, const at::Tensor& probs
   options_.validate();
   const int64_t n = check_inputs(features, probs, &labels, "RelationGraph");
   const torch::Device device(options_.device);
-  at::Tensor f = l2_normalize(features);
+  const at::Tensor order =
+      std::get<1>(labels.cpu().to(torch::kLong).sort(/*stable=*/true, 0, false));
+  impl_->position = torch::empty({n}, torch::kLong);
+  impl_->position.index_put_({order}, torch::arange(n, torch::kLong));
+  at::Tensor f = l2_normalize(features.index_select(0, order.to(features.device())));
   if (options_.half) f = f.to(torch::kHalf);
   impl_->nodes.features = f.to(device).contiguous();
-  impl_->nodes.probs = probs.to(device, torch::kFloat).contiguous();
-  impl_->nodes.labels = labels.to(device, torch::kLong).contiguous();
-  impl_->nodes.index = torch::arange(n, torch::kLong);
+  impl_->nodes.probs =
+      probs.index_select(0, order.to(probs.device())).to(device, torch::kFloat).contiguous();
+  impl_->nodes.labels = labels.cpu().to(torch::kLong).index_select(0, order).to(device);
+  impl_->nodes.index = order;
 }
 
 RelationGraph::~RelationGraph() = default;
@@ -104,8 +118,13 @@ at::Tensor RelationGraph::row_sums() {
   // Signed sum: edges to the same class count +, to other classes -.
   const at::Tensor& cs = pass.class_sums;
   const at::Tensor same = cs.gather(1, nodes.labels.cpu().view({-1, 1})).squeeze(1);
-  impl_->row_sums = 2 * same - cs.sum(1);
-  impl_->partners = pass.partners;
+  impl_->row_sums = impl_->unsort(2 * same - cs.sum(1));
+  if (top_k > 0) {
+    Partners& p = pass.partners;
+    impl_->partners = {impl_->unsort(p.complementary_index),
+                       impl_->unsort(p.complementary_value),
+                       impl_->unsort(p.conflicting_index), impl_->unsort(p.conflicting_value)};
+  }
   return impl_->row_sums;
 }
 
@@ -135,15 +154,17 @@ LabelNoiseResult RelationGraph::label_noise() {
   const at::Tensor noisy_idx = r.estimated_noisy.nonzero().squeeze(1);
   at::Tensor s = s0.clone();
   if (noisy_idx.numel() > 0) {
-    const at::Tensor idx = noisy_idx.to(nodes.features.device());
+    // Sorted positions of the noisy set, ascending: still grouped by class.
+    const at::Tensor pos = std::get<0>(impl_->position.index_select(0, noisy_idx).sort());
+    const at::Tensor idx = pos.to(nodes.features.device());
     detail::PassTargets sub{nodes.features.index_select(0, idx),
                             nodes.probs.index_select(0, idx),
-                            nodes.labels.index_select(0, idx), noisy_idx};
+                            nodes.labels.index_select(0, idx), nodes.index.index_select(0, pos)};
     auto pass = detail::relation_pass(nodes.features, nodes.probs, nodes.labels, sub,
                                       options_.pow, options_, 0, "refinement");
     const at::Tensor& cs = pass.class_sums;
     const at::Tensor same = cs.gather(1, nodes.labels.cpu().view({-1, 1})).squeeze(1);
-    s = s0 - 2 * (2 * same - cs.sum(1));
+    s = s0 - 2 * impl_->unsort(2 * same - cs.sum(1));
   }
   r.refine_seconds = seconds_since(t0);
   const double max1 = s.abs().max().item<double>();
@@ -169,16 +190,18 @@ at::Tensor RelationGraph::edges(const at::Tensor& rows) {
                   "RelationGraph::edges: rows must be in [0, ", size(), ")");
   }
   torch::NoGradGuard no_grad;
+  const at::Tensor src = impl_->position.index_select(0, idx.cpu()).to(idx.device());
   const at::Tensor f = nodes.features.to(torch::kFloat);
-  at::Tensor rel = torch::mm(f.index_select(0, idx), f.t()).clamp_min(0);
+  at::Tensor rel = torch::mm(f.index_select(0, src), f.t()).clamp_min(0);
   if (options_.kernel == RelationKernel::kCosP) {
-    rel = rel * torch::mm(nodes.probs.index_select(0, idx), nodes.probs.t());
+    rel = rel * torch::mm(nodes.probs.index_select(0, src), nodes.probs.t());
   }
-  const at::Tensor same = nodes.labels.index_select(0, idx).view({-1, 1}) ==
+  const at::Tensor same = nodes.labels.index_select(0, src).view({-1, 1}) ==
                           nodes.labels.view({1, -1});
   const at::Tensor w = torch::where(rel > options_.threshold, rel.pow(options_.pow),
                                     torch::zeros_like(rel));
-  return torch::where(same, w, -w).cpu();
+  // Columns back in the caller's order.
+  return torch::where(same, w, -w).cpu().index_select(1, impl_->position);
 }
 
 at::Tensor RelationGraph::outlier_scores(const at::Tensor& features,

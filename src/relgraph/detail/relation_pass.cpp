@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <queue>
 
@@ -67,39 +68,78 @@ class TopK {
   std::vector<std::pair<float, int64_t>> heap_;
 };
 
+// Edge weights |r|^t (0 below the threshold) of targets [a, b) of one row,
+// added into eight independent lanes so that the compiler vectorises the
+// loop; when `keep` is set the weights overwrite the cosines (for partners).
+template <PowKind kind, bool keep>
+inline double run_sum(float* c_row, const float* p_row, int64_t a, int64_t b, float thr,
+                      float t) {
+  constexpr int kLanes = 8;
+  float lanes[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = a;
+  for (; j + kLanes <= b; j += kLanes) {
+    for (int l = 0; l < kLanes; ++l) {
+      const float c = c_row[j + l] > 0.0f ? c_row[j + l] : 0.0f;
+      const float x = p_row ? c * p_row[j + l] : c;
+      const float w = x > thr ? powered<kind>(x, t) : 0.0f;
+      lanes[l] += w;
+      if constexpr (keep) c_row[j + l] = w;
+    }
+  }
+  double sum = 0;
+  for (; j < b; ++j) {
+    const float c = c_row[j] > 0.0f ? c_row[j] : 0.0f;
+    const float x = p_row ? c * p_row[j] : c;
+    const float w = x > thr ? powered<kind>(x, t) : 0.0f;
+    sum += w;
+    if constexpr (keep) c_row[j] = w;
+  }
+  for (float v : lanes) sum += v;
+  return sum;
+}
+
 // Fused CPU kernel for one block x tile: a = max(cos, 0) * comp, keep a > thr,
 // w = a^t, add w to the per-class sum of the row; optionally track partners.
+// Targets come sorted by class (RelationGraph sorts them), so each row is a
+// few long runs of one class, each summed by a vectorised loop.
 template <PowKind kind>
-void accumulate_tile(const float* cos, const float* comp, int64_t rows, int64_t cols,
+void accumulate_tile(float* cos, const float* comp, int64_t rows, int64_t cols,
                      const int64_t* tgt_class, const int64_t* tgt_index,
                      const int64_t* src_class, int64_t n_classes, float thr, float t,
                      double* sums, std::vector<TopK>* pos, std::vector<TopK>* neg) {
+  // Runs of equal target class within the tile: (start, end, class).
+  std::vector<std::array<int64_t, 3>> runs;
+  for (int64_t j = 0; j < cols;) {
+    int64_t e = j + 1;
+    while (e < cols && tgt_class[e] == tgt_class[j]) ++e;
+    runs.push_back({j, e, tgt_class[j]});
+    j = e;
+  }
+  const bool keep = pos != nullptr;
   at::parallel_for(0, rows, 1, [&](int64_t r0, int64_t r1) {
-    std::vector<double> acc(static_cast<size_t>(n_classes));
     for (int64_t r = r0; r < r1; ++r) {
-      std::fill(acc.begin(), acc.end(), 0.0);
-      const float* c_row = cos + r * cols;
+      float* c_row = cos + r * cols;
       const float* p_row = comp ? comp + r * cols : nullptr;
-      for (int64_t j = 0; j < cols; ++j) {
-        const float c = c_row[j] > 0.0f ? c_row[j] : 0.0f;
-        const float a = p_row ? c * p_row[j] : c;
-        if (a > thr) {
-          const float w = powered<kind>(a, t);
-          acc[static_cast<size_t>(tgt_class[j])] += w;
-          if (pos) {
-            const bool same = src_class && tgt_class[j] == src_class[r];
-            TopK& heap = same ? (*pos)[static_cast<size_t>(r)] : (*neg)[static_cast<size_t>(r)];
-            if (w > heap.floor()) heap.push(w, tgt_index[j]);
-          }
-        }
-      }
       double* out = sums + r * n_classes;
-      for (int64_t k = 0; k < n_classes; ++k) out[k] += acc[static_cast<size_t>(k)];
+      for (const auto& run : runs) {
+        out[run[2]] += keep ? run_sum<kind, true>(c_row, p_row, run[0], run[1], thr, t)
+                            : run_sum<kind, false>(c_row, p_row, run[0], run[1], thr, t);
+      }
+      if (!keep) continue;
+      // c_row now holds the weights: offer the non-zero ones to the heaps.
+      TopK& same_heap = (*pos)[static_cast<size_t>(r)];
+      TopK& other_heap = (*neg)[static_cast<size_t>(r)];
+      for (int64_t j = 0; j < cols; ++j) {
+        const float w = c_row[j];
+        if (w <= 0.0f) continue;
+        TopK& heap = src_class && tgt_class[j] == src_class[r] ? same_heap : other_heap;
+        if (w > heap.floor()) heap.push(w, tgt_index[j]);
+      }
     }
   });
 }
 
-void accumulate_tile_dispatch(PowKind kind, const float* cos, const float* comp,
+void accumulate_tile_dispatch(PowKind kind, float* cos, const float* comp,
                               int64_t rows, int64_t cols, const int64_t* tgt_class,
                               const int64_t* tgt_index, const int64_t* src_class,
                               int64_t n_classes, float thr, float t, double* sums,
