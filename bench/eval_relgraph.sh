@@ -9,14 +9,16 @@
 #   bash bench/eval_relgraph.sh [settings...]   (default: all)
 #
 # Settings follow the reference protocol of the spec: 12% noise, ConvNet-3,
-# SGD lr 0.01, momentum 0.9, weight decay 5e-4, batch 128.
+# SGD momentum 0.9, weight decay 5e-4, batch 128; lr 0.01 constant for the
+# early-stopped runs, lr 0.03 with a cosine schedule over 20 epochs to
+# memorize the 10k subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATAOPT=${DATAOPT:-build/bin/dataopt}
 OUT=${OUT:-bench/results/relgraph}
 THREADS=${THREADS:-0}
 COMMON=(--data fashion-mnist --noise-rate 0.12 --noise-seed 0 --model convnet
-        --batch-size 128 --lr 0.01 --seed 0 --threads "$THREADS" --quiet)
+        --batch-size 128 --seed 0 --threads "$THREADS" --quiet)
 
 run() {  # name, extra flags...
   local name=$1; shift
@@ -30,11 +32,11 @@ settings=("$@")
 [ ${#settings[@]} -gt 0 ] || settings=(early10k_sym_cf early60k_sym early60k_pair mem10k_sym mem10k_pair)
 for s in "${settings[@]}"; do
   case $s in
-    early10k_sym_cf) run "$s" --train-size 10000 --epochs 3 --schedule constant --noise-kind symmetric --folds 3 ;;
-    early60k_sym)    run "$s" --epochs 3 --schedule constant --noise-kind symmetric ;;
-    early60k_pair)   run "$s" --epochs 3 --schedule constant --noise-kind pair ;;
-    mem10k_sym)      run "$s" --train-size 10000 --epochs 25 --lr 0.02 --schedule cosine --noise-kind symmetric ;;
-    mem10k_pair)     run "$s" --train-size 10000 --epochs 25 --lr 0.02 --schedule cosine --noise-kind pair ;;
+    early10k_sym_cf) run "$s" --train-size 10000 --epochs 3 --lr 0.01 --schedule constant --noise-kind symmetric --folds 3 ;;
+    early60k_sym)    run "$s" --epochs 3 --lr 0.01 --schedule constant --noise-kind symmetric ;;
+    early60k_pair)   run "$s" --epochs 3 --lr 0.01 --schedule constant --noise-kind pair ;;
+    mem10k_sym)      run "$s" --train-size 10000 --epochs 20 --lr 0.03 --schedule cosine --noise-kind symmetric ;;
+    mem10k_pair)     run "$s" --train-size 10000 --epochs 20 --lr 0.03 --schedule cosine --noise-kind pair ;;
     *) echo "eval_relgraph: unknown setting '$s'" >&2; exit 2 ;;
   esac
 done
