@@ -51,6 +51,10 @@ void add_audit_command(CLI::App& app, AuditArgs& a) {
   cmd->add_option("--epochs", a.train.epochs, "training epochs")->capture_default_str();
   cmd->add_option("--batch-size", a.train.batch_size, "mini-batch size")->capture_default_str();
   cmd->add_option("--lr", a.train.lr, "learning rate")->capture_default_str();
+  cmd->add_option("--momentum", a.train.momentum, "SGD momentum")->capture_default_str();
+  cmd->add_option("--weight-decay", a.train.weight_decay,
+                  "L2 weight decay (0 helps a model memorize the noisy labels)")
+      ->capture_default_str();
   cmd->add_option("--schedule", a.train.schedule, "constant, step or cosine")
       ->capture_default_str();
   cmd->add_option("--seed", a.train.seed, "seed of model and training")->capture_default_str();
@@ -119,6 +123,8 @@ train::TrainOptions train_options(const AuditArgs& a) {
   train::TrainOptions t{.epochs = a.train.epochs,
                         .batch_size = a.train.batch_size,
                         .lr = a.train.lr,
+                        .momentum = a.train.momentum,
+                        .weight_decay = a.train.weight_decay,
                         .schedule = train::parse_schedule(a.train.schedule),
                         .seed = a.train.seed,
                         .device = a.train.device,
@@ -213,6 +219,7 @@ int run_audit(const AuditArgs& a) {
                   {"noise_seed", a.noise_seed}, {"n_flipped", noisy.flipped.numel()},
                   {"model", a.train.model}, {"epochs", a.train.epochs},
                   {"batch_size", a.train.batch_size}, {"lr", a.train.lr},
+                  {"weight_decay", a.train.weight_decay}, {"schedule", a.train.schedule},
                   {"seed", a.train.seed}, {"threads", threads},
                   {"test_accuracy", result.test.accuracy},
                   {"train_accuracy_on_given_labels", fit},
