@@ -69,15 +69,15 @@ void add_audit_command(CLI::App& app, AuditArgs& a) {
   cmd->add_option("--labels", a.labels, "user data: given labels [N] (.npy or .csv)");
   cmd->add_option("--truth", a.truth,
                   "user data: true noise mask [N] (1 = mislabelled) for the metrics");
-  cmd->add_option("--pow", a.pow, "kernel power t (label noise)")->capture_default_str();
-  cmd->add_option("--ood-pow", a.ood_pow, "kernel power t (outliers)")->capture_default_str();
-  cmd->add_option("--threshold", a.threshold, "edge threshold")->capture_default_str();
-  cmd->add_option("--reg", a.reg, "refinement threshold lambda")->capture_default_str();
-  cmd->add_option("--chunk", a.chunk, "rows per block of the graph")->capture_default_str();
-  cmd->add_option("--top-k", a.top_k,
+  cmd->add_option("--pow", a.graph.pow, "kernel power t (label noise)")->capture_default_str();
+  cmd->add_option("--ood-pow", a.graph.ood_pow, "kernel power t (outliers)")->capture_default_str();
+  cmd->add_option("--threshold", a.graph.threshold, "edge threshold")->capture_default_str();
+  cmd->add_option("--reg", a.graph.reg, "refinement threshold lambda")->capture_default_str();
+  cmd->add_option("--chunk", a.graph.chunk, "rows per block of the graph")->capture_default_str();
+  cmd->add_option("--top-k", a.graph.top_k,
                   "complementary and conflicting partners kept per example (for 'dataopt view')")
       ->capture_default_str();
-  cmd->add_flag("--half", a.half, "store features as float16");
+  cmd->add_flag("--half", a.graph.half, "store features as float16");
   cmd->add_option("--embedding", a.embedding,
                   "2D map written to embedding.npy for 'dataopt view': pca (fast) or tsne "
                   "(Barnes-Hut, minutes for 60k)")
@@ -94,13 +94,7 @@ namespace {
 
 relgraph::AuditOptions audit_options(const AuditArgs& a) {
   relgraph::AuditOptions o;
-  o.graph.pow = a.pow;
-  o.graph.ood_pow = a.ood_pow;
-  o.graph.threshold = a.threshold;
-  o.graph.reg = a.reg;
-  o.graph.chunk = a.chunk;
-  o.graph.top_k = a.top_k;
-  o.graph.half = a.half;
+  o.graph = a.graph;
   o.graph.device = a.train.device;
   o.graph.progress = !a.common.quiet;
   o.confident_learning.filter_by = relgraph::parse_filter_by(a.filter_by);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "dataopt/relgraph/relation_graph.h"
+
 namespace CLI {
 class App;
 }
@@ -64,14 +66,10 @@ struct AuditArgs {
   int64_t folds = 0;
   std::vector<int64_t> holdout_classes;
   std::string features, probs, labels, truth;
-  double pow = 4.0;
-  double ood_pow = 1.0;
-  double threshold = 0.03;
-  double reg = 0.05;
-  int64_t chunk = 512;
-  /// Partners kept per example (complementary and conflicting) for the viewer.
-  int64_t top_k = 8;
-  bool half = false;
+  /// The relation graph's options, bound to their flags directly (--pow,
+  /// --ood-pow, --threshold, --reg, --chunk, --top-k, --half); the CLI keeps
+  /// 8 partners per example for the viewer.
+  relgraph::RelationGraphOptions graph{.top_k = 8};
   /// 2D map for the viewer: pca or tsne.
   std::string embedding = "pca";
   /// Also write images.npy (uint8 thumbnails) when the data has images.
