@@ -10,9 +10,10 @@
 #
 # Settings follow the reference protocol of the spec: 12% noise, ConvNet-3,
 # SGD momentum 0.9, weight decay 5e-4, batch 128; lr 0.01 constant for the
-# early-stopped runs, lr 0.03 with a cosine schedule over 20 epochs on the 10k
-# subset (mem10k_*). Measured: 20 epochs do NOT memorize the noisy labels yet
-# (85-87% training accuracy on them); the memorized regime needs more epochs.
+# early-stopped runs. The memorized regime (mem10k_*) trains on the 10k subset
+# for 50 epochs, lr 0.03 with a cosine schedule and no weight decay, until the
+# model fits the noisy labels (20 epochs with weight decay 5e-4 left 85-87%
+# training accuracy on them: the mid10k_* settings, kept for the record).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATAOPT=${DATAOPT:-build/bin/dataopt}
@@ -36,8 +37,10 @@ for s in "${settings[@]}"; do
     early10k_sym_cf) run "$s" --train-size 10000 --epochs 3 --lr 0.01 --schedule constant --noise-kind symmetric --folds 3 ;;
     early60k_sym)    run "$s" --epochs 3 --lr 0.01 --schedule constant --noise-kind symmetric ;;
     early60k_pair)   run "$s" --epochs 3 --lr 0.01 --schedule constant --noise-kind pair ;;
-    mem10k_sym)      run "$s" --train-size 10000 --epochs 20 --lr 0.03 --schedule cosine --noise-kind symmetric ;;
-    mem10k_pair)     run "$s" --train-size 10000 --epochs 20 --lr 0.03 --schedule cosine --noise-kind pair ;;
+    mid10k_sym)      run "$s" --train-size 10000 --epochs 20 --lr 0.03 --schedule cosine --noise-kind symmetric ;;
+    mid10k_pair)     run "$s" --train-size 10000 --epochs 20 --lr 0.03 --schedule cosine --noise-kind pair ;;
+    mem10k_sym)      run "$s" --train-size 10000 --epochs 50 --lr 0.03 --schedule cosine --weight-decay 0 --noise-kind symmetric ;;
+    mem10k_pair)     run "$s" --train-size 10000 --epochs 50 --lr 0.03 --schedule cosine --weight-decay 0 --noise-kind pair ;;
     *) echo "eval_relgraph: unknown setting '$s'" >&2; exit 2 ;;
   esac
 done

@@ -12,7 +12,7 @@ PACKAGES=(
   # data
   dataset-fashion-mnist zlib1g-dev
   # libraries
-  nlohmann-json3-dev libcli11-dev libeigen3-dev
+  nlohmann-json3-dev libcli11-dev libeigen3-dev libgeographiclib-dev
   # the viewer (`dataopt view`): HTTP server, and its browser test
   libcpp-httplib-dev chromium nodejs
   # tests and benchmarks

@@ -4,6 +4,7 @@
 
 #include "dataopt/core/check.h"
 #include "dataopt/relgraph/baselines.h"
+#include "dataopt/relgraph/combine.h"
 
 namespace dataopt::relgraph {
 
@@ -42,6 +43,12 @@ AuditResult audit_label_noise(const at::Tensor& features, const at::Tensor& prob
     out.scores.emplace_back(to_string(b), noise_baseline_score(b, probs, labels, features));
     out.seconds[to_string(b)] = seconds(t0);
   }
+  // "Beyond" NRG: the relation graph and the loss see different evidence
+  // (neighbours vs the example's own prediction); their rank average has no
+  // weight to tune.
+  auto t1 = clock::now();
+  out.scores.emplace_back("nrg_loss", rank_average({out.nrg.score, out.score("loss")}));
+  out.seconds["nrg_loss"] = out.seconds["nrg"] + out.seconds["loss"] + seconds(t1);
   auto t0 = clock::now();
   out.flagged = find_label_issues(labels, probs, options.confident_learning);
   const at::Tensor self_conf =

@@ -32,7 +32,7 @@ struct AuditOptions {
 struct AuditResult {
   /// (method, [N] float32 score), higher = more suspicious. Methods: nrg,
   /// nrg_first_pass, loss, margin, entropy, least_confidence, cwe, tracin,
-  /// jsd, confident_learning (flagged first, each part ranked by self-
+  /// jsd, nrg_loss (rank average of nrg and loss), confident_learning (flagged first, each part ranked by self-
   /// confidence), cl_normalized_margin.
   std::vector<std::pair<std::string, at::Tensor>> scores;
   /// Confident learning's flagged set [N] bool.
