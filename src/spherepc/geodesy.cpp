@@ -72,25 +72,35 @@ struct Best {
   LonLat foot;
 };
 
+// A segment's WGS84 quantities that do not depend on the point.
+struct SegmentGeo {
+  double length = 0;      // distGeo(a, b) / r
+  double azimuth_ab = 0;  // bearing(a, b), degrees
+  double azimuth_ba = 0;  // bearing(b, a)
+};
+
+SegmentGeo segment_geo(LonLat a, LonLat b) {
+  return {geo_distance(a, b), geo_bearing(a, b), geo_bearing(b, a)};
+}
+
 // geosphere's dist2Line for one segment a-b (alongTrackDistance with the
 // acos argument clamped to [-1, 1], as geosphere 1.6-5 does).
-void wgs84_segment(LonLat p, LonLat a, LonLat b, int64_t j, Best& best) {
-  const double tc = geo_bearing(a, b) * kDeg, tcp = geo_bearing(a, p) * kDeg;
+void wgs84_segment(LonLat p, LonLat a, LonLat b, const SegmentGeo& sg, int64_t j, Best& best) {
+  const double tc = sg.azimuth_ab * kDeg, tcp = geo_bearing(a, p) * kDeg;
   const double dp = cosine_distance(a, p);
   const double xtr = std::asin(std::sin(tcp - tc) * std::sin(dp));
   const double cross_dist = std::fabs(xtr);
+  if (!(cross_dist < best.seg_dist)) return;  // cannot win: skip the rest
   const double along1 = std::fabs(std::acos(std::clamp(std::cos(dp) / std::cos(xtr), -1.0, 1.0)));
-  const double tc2 = geo_bearing(b, a) * kDeg, tcp2 = geo_bearing(b, p) * kDeg;
+  const double tc2 = sg.azimuth_ba * kDeg, tcp2 = geo_bearing(b, p) * kDeg;
   const double dp2 = cosine_distance(b, p);
   const double xtr2 = std::asin(std::sin(tcp2 - tc2) * std::sin(dp2));
   const double along2 = std::fabs(std::acos(std::clamp(std::cos(dp2) / std::cos(xtr2), -1.0, 1.0)));
-  if (!(std::max(along1, along2) < geo_distance(a, b))) return;
-  if (cross_dist < best.seg_dist) {
-    best.seg_dist = cross_dist;
-    best.segment = j;
-    best.foot = along1 < along2 ? geo_destination(a, geo_bearing(a, b), std::min(along1, along2))
-                                : geo_destination(b, geo_bearing(b, a), std::min(along1, along2));
-  }
+  if (!(std::max(along1, along2) < sg.length)) return;
+  best.seg_dist = cross_dist;
+  best.segment = j;
+  best.foot = along1 < along2 ? geo_destination(a, sg.azimuth_ab, std::min(along1, along2))
+                              : geo_destination(b, sg.azimuth_ba, std::min(along1, along2));
 }
 
 // The exact foot of p on the great-circle arc a-b, if it falls inside.
@@ -136,11 +146,18 @@ class Projector {
     for (const LonLat& v : line) units_.push_back(unit(v));
     const size_t segs = line.size() - 1;
     double total = 0;
-    for (size_t j = 0; j < segs; ++j) total += angle(units_[j], units_[j + 1]);
-    // Sample spacing: about the mean segment, at least the cell of a grid
-    // with a few entries per cell.
-    h_ = std::max(segs > 0 ? total / static_cast<double>(segs) : 0.0,
-                  detail::cell_for(std::max<size_t>(segs, 1), 2.0));
+    for (size_t j = 0; j < segs; ++j) {
+      const double len = angle(units_[j], units_[j + 1]);
+      total += len;
+      max_segment_ = std::max(max_segment_, len);
+    }
+    if (g == Geometry::kWgs84) {
+      geo_.reserve(segs);
+      for (size_t j = 0; j < segs; ++j) geo_.push_back(segment_geo(line[j], line[j + 1]));
+    }
+    // Samples every h along each segment (about the mean segment length):
+    // every point of a segment is within h / 2 of one of its samples.
+    h_ = segs > 0 && total > 0 ? total / static_cast<double>(segs) : 1e-3;
     std::vector<Vec3> samples;
     std::vector<int64_t> ids;
     if (segs == 0) {
@@ -155,7 +172,8 @@ class Projector {
         ids.push_back(static_cast<int64_t>(j));
       }
     }
-    grid_ = std::make_unique<detail::SphereGrid>(samples, ids, h_);
+    grid_ = std::make_unique<detail::SphereGrid>(samples, ids,
+                                                 detail::cell_for(samples.size(), 2.0));
   }
 
   PolylineProjection project(LonLat p, std::vector<uint32_t>& stamp, uint32_t& tick) const {
@@ -172,7 +190,11 @@ class Projector {
       });
       if (r > kPi) break;
     }
-    const double margin = g_ == Geometry::kWgs84 ? 0.01 * upper + 0.01 : 1e-9;
+    // WGS84 distances differ from spherical ones by < 0.7 %; the package's
+    // cross-track distance mixes ellipsoidal bearings (off by < 0.2°) into a
+    // spherical formula, an error below 0.004 of the distance to the segment.
+    const double margin =
+        g_ == Geometry::kWgs84 ? 0.02 * upper + 0.004 * max_segment_ + 1e-6 : 1e-9;
     const double radius = upper + margin + 0.5 * h_;
     std::vector<int64_t>& cand = candidates_buffer();
     cand.clear();
@@ -229,7 +251,7 @@ class Projector {
     for (int64_t j : cand) {
       const auto u = static_cast<size_t>(j);
       if (g_ == Geometry::kWgs84) {
-        wgs84_segment(p, line_[u], line_[u + 1], j, best);
+        wgs84_segment(p, line_[u], line_[u + 1], geo_[u], j, best);
       } else {
         sphere_segment(q, units_[u], units_[u + 1], j, best);
       }
@@ -246,6 +268,8 @@ class Projector {
   Geometry g_;
   std::vector<Vec3> units_;
   double h_ = 0;
+  double max_segment_ = 0;
+  std::vector<SegmentGeo> geo_;
   std::unique_ptr<detail::SphereGrid> grid_;
 };
 
@@ -336,7 +360,7 @@ std::vector<int64_t> nearest_vertex(std::span<const LonLat> points, std::span<co
       if (r > kPi) break;
     }
     const double radius =
-        upper + (geometry == Geometry::kWgs84 ? 0.01 * upper + 0.01 : 1e-9);
+        upper + (geometry == Geometry::kWgs84 ? 0.02 * upper + 1e-6 : 1e-9);
     double best = kInf;
     int64_t arg = -1;
     grid.for_each_near(q, detail::chord_of(radius), [&](int64_t t, const Vec3& v) {

@@ -35,10 +35,12 @@ int run_cli(const std::vector<std::string>& args) {
   TrainArgs train;
   AuditArgs audit;
   ViewArgs view;
+  SphereArgs sphere;
   add_info_command(app, info);
   add_train_command(app, train);
   add_audit_command(app, audit);
   add_view_command(app, view);
+  add_sphere_command(app, sphere);
 
   // An unknown command gets a direct answer rather than CLI11's
   // "A subcommand is required".
@@ -75,6 +77,7 @@ int run_cli(const std::vector<std::string>& args) {
   if (app.got_subcommand("train")) return run_train(train);
   if (app.got_subcommand("audit")) return run_audit(audit);
   if (app.got_subcommand("view")) return run_view(view);
+  if (app.got_subcommand("sphere")) return run_sphere(sphere);
   DATAOPT_ASSERT(false, "no subcommand ran");
   return 1;
 }

@@ -4,10 +4,13 @@
 // (CLI11) stays in this directory; the library never sees it.
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "dataopt/relgraph/relation_graph.h"
+#include "dataopt/spherepc/lpg.h"
+#include "dataopt/spherepc/spc.h"
 
 namespace CLI {
 class App;
@@ -80,6 +83,32 @@ struct AuditArgs {
   AuditArgs() { train.epochs = 3; }
 };
 
+struct SphereArgs {
+  CommonArgs common;
+  /// spc, spc-hauberg, pga, lpg, circle or mean.
+  std::string method;
+  std::string input;
+  /// Column names ("" = longitude/lon/long and latitude/lat).
+  std::string lon, lat;
+  /// SPC / SPC.Hauberg options, bound to --q, --T, --step-size, --maxit,
+  /// --delete-points, --kernel, --type, --geometry.
+  spherepc::SpcOptions spc;
+  /// LPG options, bound to --scale, --tau, --nu, --maxpt, --seed.
+  spherepc::LpgOptions lpg;
+  /// --thres; NaN = the method's default (spc 0.1, spc-hauberg 0.01,
+  /// lpg 1e-4, circle and mean 1e-5).
+  double thres = std::numeric_limits<double>::quiet_NaN();
+  /// --kernel as text: the default depends on the method (quartic; lpg: indicator).
+  std::string kernel;
+  /// --maxit; -1 = the method's default (spc 10, circle 10000).
+  int64_t maxit = -1;
+  std::string type = "intrinsic";
+  std::string geometry = "sphere";
+  std::string out;
+  /// Skip plot.svg.
+  bool plot = true;
+};
+
 struct ViewArgs {
   CommonArgs common;
   /// Directory written by `dataopt audit --out DIR`.
@@ -99,12 +128,14 @@ int run_train(const TrainArgs& args);
 int run_audit(const AuditArgs& args);
 /// Serves until the process is killed.
 int run_view(const ViewArgs& args);
+int run_sphere(const SphereArgs& args);
 
 /// Registration of each subcommand's flags (cmd_<name>.cpp).
 void add_info_command(CLI::App& app, InfoArgs& args);
 void add_train_command(CLI::App& app, TrainArgs& args);
 void add_audit_command(CLI::App& app, AuditArgs& args);
 void add_view_command(CLI::App& app, ViewArgs& args);
+void add_sphere_command(CLI::App& app, SphereArgs& args);
 void add_common_flags(CLI::App& cmd, CommonArgs& common);
 
 /// Applies CommonArgs (threads, log level); returns the thread count.
