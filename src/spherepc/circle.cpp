@@ -1,7 +1,9 @@
 #include "dataopt/spherepc/circle.h"
 
 #include <Eigen/Dense>
+#include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "dataopt/core/check.h"
@@ -23,26 +25,49 @@ Circle principal_circle(std::span<const LonLat> points, const PrincipalCircleOpt
   const double deg = kPi / 180;
   const LonLat mu = intrinsic_mean(points);
   double c[3] = {mu.lon * deg, mu.lat * deg, kPi / 2};
-  std::vector<double> lon(points.size()), sin_lat(points.size()), cos_lat(points.size());
-  for (size_t i = 0; i < points.size(); ++i) {
-    lon[i] = points[i].lon * deg;
+  const size_t n = points.size();
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  std::vector<double> sin_lon(n), cos_lon(n), sin_lat(n), cos_lat(n);
+  for (size_t i = 0; i < n; ++i) {
+    sin_lon[i] = std::sin(points[i].lon * deg);
+    cos_lon[i] = std::cos(points[i].lon * deg);
     sin_lat[i] = std::sin(points[i].lat * deg);
     cos_lat[i] = std::cos(points[i].lat * deg);
   }
+  // The gradient is summed in a fixed number of blocks, in order, so the
+  // result does not depend on the thread count.
+  constexpr int64_t kBlocks = 16;
+  const int64_t block = (static_cast<int64_t>(n) + kBlocks - 1) / kBlocks;
   Circle out;
   double delta = 1;
   while (delta > o.thres && out.iterations < o.maxit) {
     ++out.iterations;
-    double g[3] = {0, 0, 0};
     const double sc = std::sin(c[1]), cc = std::cos(c[1]);
-    for (size_t i = 0; i < points.size(); ++i) {
-      const double cd = std::cos(c[0] - lon[i]);
-      const double temp = sc * sin_lat[i] + cc * cos_lat[i] * cd;
-      if (temp == 1) continue;
-      const double a = (std::acos(temp) - c[2]) / std::sqrt(1 - temp * temp);
-      g[0] += a * cos_lat[i] * cc * std::sin(c[0] - lon[i]);
-      g[1] -= a * (cc * sin_lat[i] - sc * cos_lat[i] * cd);
-      g[2] += c[2] - std::acos(temp);
+    const double sl = std::sin(c[0]), cl = std::cos(c[0]);
+    double partial[kBlocks][3] = {};
+#pragma omp parallel for schedule(static) if (n >= 4096) num_threads(threads)
+    for (int64_t b = 0; b < kBlocks; ++b) {
+      double g0 = 0, g1 = 0, g2 = 0;
+      const auto hi = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), (b + 1) * block));
+      for (auto i = static_cast<size_t>(b * block); i < hi; ++i) {
+        // cos and sin of (centre lon - lon_i) by the difference formulas.
+        const double cd = cl * cos_lon[i] + sl * sin_lon[i];
+        const double sd = sl * cos_lon[i] - cl * sin_lon[i];
+        const double temp = sc * sin_lat[i] + cc * cos_lat[i] * cd;
+        if (temp == 1) continue;
+        const double dist = std::acos(temp);
+        const double a = (dist - c[2]) / std::sqrt(1 - temp * temp);
+        g0 += a * cos_lat[i] * cc * sd;
+        g1 -= a * (cc * sin_lat[i] - sc * cos_lat[i] * cd);
+        g2 += c[2] - dist;
+      }
+      partial[b][0] = g0;
+      partial[b][1] = g1;
+      partial[b][2] = g2;
+    }
+    double g[3] = {0, 0, 0};
+    for (int64_t b = 0; b < kBlocks; ++b) {
+      for (int k = 0; k < 3; ++k) g[k] += partial[b][k];
     }
     // The package scales the centre's gradient by pi/180 (kept for parity).
     g[0] *= deg;

@@ -181,15 +181,17 @@ class Projector {
       return {line_[0], distance(p, line_[0], g_), -1, 0};
     }
     const Vec3 q = unit(p);
-    // An upper bound from the nearest samples, then every segment that
-    // could beat it (a segment is within h/2 of one of its samples).
-    double upper = kInf;
-    for (double r = 2 * h_; upper == kInf; r *= 2) {
-      grid_->for_each_near(q, detail::chord_of(r), [&](int64_t j, const Vec3&) {
-        upper = std::min(upper, endpoint_distance(p, j));
+    // Samples lie on their segments, so the nearest sample bounds the
+    // distance to the curve; then every segment that could beat it (each
+    // segment is within h/2 of one of its samples) is a candidate.
+    double best_dot = -2;
+    for (double r = 2 * h_; best_dot < -1; r *= 2) {
+      grid_->for_each_near(q, detail::chord_of(r), [&](int64_t, const Vec3& s) {
+        best_dot = std::max(best_dot, dot(q, s));
       });
       if (r > kPi) break;
     }
+    const double upper = std::acos(std::clamp(best_dot, -1.0, 1.0));
     // WGS84 distances differ from spherical ones by < 0.7 %; the package's
     // cross-track distance mixes ellipsoidal bearings (off by < 0.2°) into a
     // spherical formula, an error below 0.004 of the distance to the segment.
@@ -199,9 +201,10 @@ class Projector {
     std::vector<int64_t>& cand = candidates_buffer();
     cand.clear();
     ++tick;
+    const double min_dot = radius >= kPi ? -2.0 : std::cos(radius);
     grid_->for_each_near(q, detail::chord_of(radius), [&](int64_t j, const Vec3& s) {
       if (stamp[static_cast<size_t>(j)] == tick) return;
-      if (angle(q, s) > radius) return;
+      if (dot(q, s) < min_dot) return;
       stamp[static_cast<size_t>(j)] = tick;
       cand.push_back(j);
     });
@@ -226,11 +229,6 @@ class Projector {
     const double n = norm(v);
     for (double& x : v) x /= n;
     return v;
-  }
-
-  double endpoint_distance(LonLat p, int64_t j) const {
-    return std::min(distance(p, line_[static_cast<size_t>(j)], g_),
-                    distance(p, line_[static_cast<size_t>(j) + 1], g_));
   }
 
   // Candidates sorted by segment index; their vertices are the candidate nodes.
@@ -363,8 +361,9 @@ std::vector<int64_t> nearest_vertex(std::span<const LonLat> points, std::span<co
         upper + (geometry == Geometry::kWgs84 ? 0.02 * upper + 1e-6 : 1e-9);
     double best = kInf;
     int64_t arg = -1;
+    const double min_dot = radius >= kPi ? -2.0 : std::cos(radius);
     grid.for_each_near(q, detail::chord_of(radius), [&](int64_t t, const Vec3& v) {
-      if (angle(q, v) > radius) return;
+      if (dot(q, v) < min_dot) return;
       const double d = geometry == Geometry::kWgs84
                            ? geo_distance(p, line[static_cast<size_t>(t)])
                            : angle(q, v);

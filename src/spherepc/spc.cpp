@@ -69,14 +69,6 @@ double sum_of_squares(const std::vector<double>& d) {
   return s;
 }
 
-// Reconstruction error of the iterations: Cal.recon against the open curve
-// (SPC) or the squared distances to the nearest vertices (SPC.Hauberg).
-double recon(std::span<const LonLat> data, const std::vector<LonLat>& curve, bool hauberg,
-             const SpcOptions& o) {
-  if (curve.empty()) return 0.0;
-  return sum_of_squares(project(data, curve, hauberg, /*closed=*/false, o).distances);
-}
-
 // The expectation step: every vertex moves to the weighted mean of the data
 // whose projections lie strictly within q L of it (Jacobi: all from the same
 // old curve). Vertices without data stay, or become nullopt (deleted).
@@ -108,8 +100,9 @@ std::vector<std::optional<LonLat>> expectation(std::span<const LonLat> data,
       const LonLat c = curve[static_cast<size_t>(t)];
       const Vec3 cu = unit(c);
       nbrs.clear();
+      const double min_dot = query >= kPi ? -2.0 : std::cos(query);
       grid.for_each_near(cu, detail::chord_of(query), [&](int64_t i, const Vec3& p) {
-        if (angle(cu, p) <= query) nbrs.push_back(i);
+        if (cu[0] * p[0] + cu[1] * p[1] + cu[2] * p[2] >= min_dot) nbrs.push_back(i);
       });
       // Data order, as R's logical subset: the mean starts at the first one.
       std::sort(nbrs.begin(), nbrs.end());
@@ -118,7 +111,8 @@ std::vector<std::optional<LonLat>> expectation(std::span<const LonLat> data,
       nbr_points.clear();
       for (int64_t i : nbrs) {
         const auto u = static_cast<size_t>(i);
-        const double d = distance(proj.points[u], c, o.geometry);
+        const double d = o.geometry == Geometry::kSphere ? angle(proj_units[u], cu)
+                                                         : distance(proj.points[u], c, o.geometry);
         if (!(d < radius)) continue;
         weights.push_back(kernel_weight(o.kernel, d / radius));
         nbr_euclid.push_back(data_euclid[u]);
@@ -151,16 +145,19 @@ SpcResult fit(std::span<const LonLat> data, const SpcOptions& o, bool hauberg) {
   for (size_t i = 0; i < data.size(); ++i) data_euclid[i] = to_euclid(data[i]);
 
   SpcResult r;
-  const Circle pc = principal_circle(data, {.step_size = o.step_size});
+  const Circle pc = principal_circle(data, {.step_size = o.step_size, .threads = o.threads});
   r.circle_center = pc.center;
   r.circle_radius = pc.radius;
   std::vector<LonLat> curve = generate_circle(pc.center, pc.radius, T);
-  double rss_old = recon(data, curve, hauberg, o), rss_new = rss_old;
+  // Cal.recon projects onto the open curve, and so does the next iteration's
+  // projection step: one projection serves both.
+  Projected current = project(data, curve, hauberg, /*closed=*/false, o);
+  double rss_old = sum_of_squares(current.distances), rss_new = rss_old;
   double relative = 1;
   int64_t iter = 0;
   while (relative >= o.thres && rss_old != 0 && iter < o.maxit + 1) {
     // Projections onto the open curve during the iterations (as the package).
-    const Projected proj = project(data, curve, hauberg, /*closed=*/false, o);
+    const Projected proj = std::move(current);
     double length = 0;
     for (size_t t = 0; t + 1 < curve.size(); ++t) {
       length += distance(curve[t], curve[t + 1], o.geometry);
@@ -173,7 +170,8 @@ SpcResult fit(std::span<const LonLat> data, const SpcOptions& o, bool hauberg) {
     }
     DATAOPT_CHECK(!curve.empty(), "spc: every vertex lost its data (q = ", o.q,
                   " is too small for delete_points)");
-    rss_new = recon(data, curve, hauberg, o);
+    current = project(data, curve, hauberg, /*closed=*/false, o);
+    rss_new = sum_of_squares(current.distances);
     relative = std::fabs((rss_old - rss_new) / rss_old);
     rss_old = rss_new;
     ++iter;

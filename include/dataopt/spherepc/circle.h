@@ -21,6 +21,8 @@ struct PrincipalCircleOptions {
   double thres = 1e-5;
   /// At most this many gradient steps.
   int64_t maxit = 10000;
+  /// Threads for n >= 4096 points (0 = all cores); results do not depend on it.
+  int threads = 0;
 
   void validate() const;
 };
@@ -37,7 +39,8 @@ struct Circle {
 /// PrincipalCircle: gradient descent on (centre, radius) from the intrinsic
 /// mean and radius pi/2, with the package's pi/180 factor on the centre's
 /// gradient kept for parity. Throws when the radius leaves [0, pi]
-/// ("step_size should be lowered").
+/// ("step_size should be lowered"). The gradient is a sum over the points, not
+/// a mean, so large data sets need a smaller step (about 0.2 / n).
 Circle principal_circle(std::span<const LonLat> points, const PrincipalCircleOptions& options = {});
 
 /// GenerateCircle: T points of the circle, in order, starting at longitude 0
