@@ -30,6 +30,19 @@ ScheduleKind parse_schedule(const std::string& text) {
   return ScheduleKind::kConstant;
 }
 
+std::string to_string(OptimizerKind kind) {
+  return kind == OptimizerKind::kSgd ? "sgd" : "adam";
+}
+
+std::string to_string(ScheduleKind kind) {
+  switch (kind) {
+    case ScheduleKind::kConstant: return "constant";
+    case ScheduleKind::kStep: return "step";
+    case ScheduleKind::kCosine: return "cosine";
+  }
+  return "?";
+}
+
 void TrainOptions::validate() const {
   DATAOPT_CHECK(epochs >= 1, "epochs must be >= 1, got ", epochs);
   DATAOPT_CHECK(batch_size >= 1, "batch_size must be >= 1, got ", batch_size);

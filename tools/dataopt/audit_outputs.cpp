@@ -214,7 +214,7 @@ int audit_outliers(const AuditArgs& a, const relgraph::AuditOptions& options,
   auto model = nn::make_model({.name = a.train.model, .in_channels = train_set.channels(),
                                .image_size = train_set.height(),
                                .num_classes = train_set.num_classes(), .mean = stats.mean,
-                               .std = stats.std, .seed = a.train.seed});
+                               .std = stats.std, .seed = a.train.opts.seed});
   train::TrainOptions to = topts;
   to.checkpoint_dir = out / "checkpoint";
   const auto t0 = std::chrono::steady_clock::now();
@@ -259,7 +259,7 @@ int audit_outliers(const AuditArgs& a, const relgraph::AuditOptions& options,
   nlohmann::json settings = {{"mode", "outliers"}, {"data", a.train.data},
                              {"holdout_classes", a.holdout_classes},
                              {"train_size", train_set.size()}, {"test_size", test_set.size()},
-                             {"model", a.train.model}, {"epochs", a.train.epochs},
+                             {"model", a.train.model}, {"epochs", a.train.opts.epochs},
                              {"ood_pow", options.graph.ood_pow}};
   write_json(out / "summary.json",
              {{"methods", methods}, {"settings", settings}, {"seconds", seconds}});

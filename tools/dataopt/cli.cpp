@@ -16,6 +16,43 @@ void add_common_flags(CLI::App& cmd, CommonArgs& common) {
                "no progress bars; only warnings and errors on stderr");
 }
 
+void add_training_flags(CLI::App& cmd, train::TrainOptions& o, bool resume_flag) {
+  cmd.add_option("--epochs", o.epochs, "passes over the training set")->capture_default_str();
+  cmd.add_option("--batch-size", o.batch_size, "examples per mini-batch")->capture_default_str();
+  cmd.add_option("--lr", o.lr, "initial learning rate")->capture_default_str();
+  cmd.add_option("--momentum", o.momentum, "SGD momentum")->capture_default_str();
+  cmd.add_option("--weight-decay", o.weight_decay,
+                 "L2 weight decay (0 helps a model memorize noisy labels)")
+      ->capture_default_str();
+  cmd.add_flag("--nesterov", o.nesterov, "Nesterov momentum (SGD)");
+  const std::map<std::string, train::OptimizerKind> optimizers{
+      {"sgd", train::OptimizerKind::kSgd}, {"adam", train::OptimizerKind::kAdam}};
+  cmd.add_option("--optimizer", o.optimizer, "sgd or adam")
+      ->transform(CLI::CheckedTransformer(optimizers, CLI::ignore_case))
+      ->default_str("sgd");
+  const std::map<std::string, train::ScheduleKind> schedules{
+      {"constant", train::ScheduleKind::kConstant},
+      {"step", train::ScheduleKind::kStep},
+      {"cosine", train::ScheduleKind::kCosine}};
+  cmd.add_option("--schedule", o.schedule, "constant, step or cosine")
+      ->transform(CLI::CheckedTransformer(schedules, CLI::ignore_case))
+      ->default_str("cosine");
+  cmd.add_option("--milestones", o.milestones,
+                 "step schedule: epochs at which lr is multiplied by gamma (default 50%,75%)")
+      ->delimiter(',');
+  cmd.add_option("--gamma", o.gamma, "step schedule: lr factor")->capture_default_str();
+  cmd.add_flag("--augment", o.augment, "random flips and 2-pixel shifts");
+  cmd.add_flag("--drop-last", o.drop_last, "drop the last incomplete batch");
+  cmd.add_option("--seed", o.seed, "seed of initialisation, shuffling, augmentation")
+      ->capture_default_str();
+  cmd.add_option("--device", o.device, "cpu or cuda[:i]")->capture_default_str();
+  cmd.add_flag("!--final-eval-only", o.eval_every_epoch,
+               "evaluate on the test set only after the last epoch");
+  if (resume_flag) {
+    cmd.add_flag("!--no-resume", o.resume, "start afresh even if DIR/checkpoint.pt exists");
+  }
+}
+
 int apply_common(const CommonArgs& common) {
   if (common.quiet) log::set_level(log::Level::kWarning);
   if (!tune_allocator()) log::warn("could not tune the allocator (mallopt refused)");

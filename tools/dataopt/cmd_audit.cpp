@@ -48,16 +48,7 @@ void add_audit_command(CLI::App& app, AuditArgs& a) {
   cmd->add_option("--noise-seed", a.noise_seed, "seed of the injected noise")
       ->capture_default_str();
   cmd->add_option("--model", a.train.model, "model to train")->capture_default_str();
-  cmd->add_option("--epochs", a.train.epochs, "training epochs")->capture_default_str();
-  cmd->add_option("--batch-size", a.train.batch_size, "mini-batch size")->capture_default_str();
-  cmd->add_option("--lr", a.train.lr, "learning rate")->capture_default_str();
-  cmd->add_option("--momentum", a.train.momentum, "SGD momentum")->capture_default_str();
-  cmd->add_option("--weight-decay", a.train.weight_decay,
-                  "L2 weight decay (0 helps a model memorize the noisy labels)")
-      ->capture_default_str();
-  cmd->add_option("--schedule", a.train.schedule, "constant, step or cosine")
-      ->capture_default_str();
-  cmd->add_option("--seed", a.train.seed, "seed of model and training")->capture_default_str();
+  add_training_flags(*cmd, a.train.opts, /*resume_flag=*/false);
   cmd->add_option("--folds", a.folds,
                   "also score with K-fold cross-fitted probabilities (0 = in-sample only)")
       ->capture_default_str();
@@ -77,6 +68,14 @@ void add_audit_command(CLI::App& app, AuditArgs& a) {
   cmd->add_option("--top-k", a.graph.top_k,
                   "complementary and conflicting partners kept per example (for 'dataopt view')")
       ->capture_default_str();
+  cmd->add_option("--tile", a.graph.tile, "target columns per tile within a block")
+      ->capture_default_str();
+  const std::map<std::string, relgraph::RelationKernel> kernels{
+      {"cos_p", relgraph::RelationKernel::kCosP}, {"cos", relgraph::RelationKernel::kCos}};
+  cmd->add_option("--kernel", a.graph.kernel,
+                  "relation kernel: cos_p (cosine times probability agreement) or cos")
+      ->transform(CLI::CheckedTransformer(kernels))
+      ->default_str("cos_p");
   cmd->add_flag("--half", a.graph.half, "store features as float16");
   cmd->add_option("--embedding", a.embedding,
                   "2D map written to embedding.npy for 'dataopt view': pca (fast) or tsne "
@@ -86,7 +85,6 @@ void add_audit_command(CLI::App& app, AuditArgs& a) {
   cmd->add_option("--filter-by", a.filter_by, "confident learning's filter_by")
       ->capture_default_str();
   cmd->add_option("--top", a.top, "suspects in suspects.png")->capture_default_str();
-  cmd->add_option("--device", a.train.device, "cpu or cuda[:i]")->capture_default_str();
   cmd->add_option("--out", a.train.out, "output directory")->required();
 }
 
@@ -95,7 +93,7 @@ namespace {
 relgraph::AuditOptions audit_options(const AuditArgs& a) {
   relgraph::AuditOptions o;
   o.graph = a.graph;
-  o.graph.device = a.train.device;
+  o.graph.device = a.train.opts.device;
   o.graph.progress = !a.common.quiet;
   o.confident_learning.filter_by = relgraph::parse_filter_by(a.filter_by);
   o.validate();
@@ -106,7 +104,7 @@ AuditOutputOptions output_options(const AuditArgs& a) {
   AuditOutputOptions o;
   o.top = a.top;
   o.embedding.method = relgraph::parse_embedding_method(a.embedding);
-  o.embedding.seed = a.train.seed;
+  o.embedding.seed = a.train.opts.seed;
   o.embedding.progress = !a.common.quiet;
   o.embedding.validate();
   o.images = a.save_images;
@@ -114,15 +112,8 @@ AuditOutputOptions output_options(const AuditArgs& a) {
 }
 
 train::TrainOptions train_options(const AuditArgs& a) {
-  train::TrainOptions t{.epochs = a.train.epochs,
-                        .batch_size = a.train.batch_size,
-                        .lr = a.train.lr,
-                        .momentum = a.train.momentum,
-                        .weight_decay = a.train.weight_decay,
-                        .schedule = train::parse_schedule(a.train.schedule),
-                        .seed = a.train.seed,
-                        .device = a.train.device,
-                        .progress = !a.common.quiet};
+  train::TrainOptions t = a.train.opts;
+  t.progress = !a.common.quiet;
   t.validate();
   return t;
 }
@@ -131,7 +122,7 @@ nn::ModelOptions model_options(const AuditArgs& a, const data::Dataset& d) {
   const auto stats = data::channel_stats(d.images);
   return {.name = a.train.model, .in_channels = d.channels(), .image_size = d.height(),
           .num_classes = d.num_classes(), .mean = stats.mean, .std = stats.std,
-          .seed = a.train.seed};
+          .seed = a.train.opts.seed};
 }
 
 // Label noise on the user's own features/probs/labels: no training.
@@ -211,10 +202,11 @@ int run_audit(const AuditArgs& a) {
   run.settings = {{"mode", "noise"}, {"data", a.train.data}, {"train_size", train_set.size()},
                   {"noise_rate", a.noise_rate}, {"noise_kind", data::to_string(nopts.kind)},
                   {"noise_seed", a.noise_seed}, {"n_flipped", noisy.flipped.numel()},
-                  {"model", a.train.model}, {"epochs", a.train.epochs},
-                  {"batch_size", a.train.batch_size}, {"lr", a.train.lr},
-                  {"weight_decay", a.train.weight_decay}, {"schedule", a.train.schedule},
-                  {"seed", a.train.seed}, {"threads", threads},
+                  {"model", a.train.model}, {"epochs", a.train.opts.epochs},
+                  {"batch_size", a.train.opts.batch_size}, {"lr", a.train.opts.lr},
+                  {"weight_decay", a.train.opts.weight_decay},
+                  {"schedule", train::to_string(a.train.opts.schedule)},
+                  {"seed", a.train.opts.seed}, {"threads", threads},
                   {"test_accuracy", result.test.accuracy},
                   {"train_accuracy_on_given_labels", fit},
                   {"flipped_fitted", p.probs.argmax(1).eq(train_set.labels)

@@ -43,54 +43,22 @@ void add_train_command(CLI::App& app, TrainArgs& a) {
       ;
   cmd->add_option("--depth", a.depth, "model depth (0 = default)")
       ;
-  cmd->add_option("--epochs", a.epochs, "passes over the training set")
-      ->capture_default_str();
-  cmd->add_option("--batch-size", a.batch_size, "examples per mini-batch")
-      ->capture_default_str();
-  cmd->add_option("--lr", a.lr, "initial learning rate")
-      ->capture_default_str();
-  cmd->add_option("--momentum", a.momentum, "SGD momentum")
-      ->capture_default_str();
-  cmd->add_option("--weight-decay", a.weight_decay, "L2 weight decay")
-      ->capture_default_str();
-  cmd->add_option("--optimizer", a.optimizer, "sgd or adam")
-      ->capture_default_str()->check(CLI::IsMember({"sgd", "adam"}));
-  cmd->add_option("--schedule", a.schedule, "constant, step or cosine")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"constant", "step", "cosine"}));
-  cmd->add_flag("--augment", a.augment, "random flips and 2-pixel shifts");
-  cmd->add_option("--seed", a.seed, "seed of initialisation, shuffling, augmentation")
-      ->capture_default_str();
-  cmd->add_option("--device", a.device, "cpu or cuda[:i]")->capture_default_str();
+  add_training_flags(*cmd, a.opts, /*resume_flag=*/true);
   cmd->add_option("--out", a.out, "output directory")->required();
   cmd->add_flag("--save-features", a.save_features,
                 "also write features.npy, probs.npy, labels.npy of the training set");
   cmd->add_option("--labels-override", a.labels_override,
                   "CSV index,label,action (keep, remove, relabel) from 'dataopt view': "
                   "applied to the training set (after --train-size)");
-  cmd->add_flag("!--no-resume", a.resume,
-                "start afresh even if DIR/checkpoint.pt exists");
 }
 
 int run_train(const TrainArgs& a) {
   const int threads = apply_common(a.common);
   DATAOPT_CHECK(!a.out.empty(), "--out: an output directory is required");
   const fs::path out(a.out);
-  train::TrainOptions topts{
-      .epochs = a.epochs,
-      .batch_size = a.batch_size,
-      .lr = a.lr,
-      .momentum = a.momentum,
-      .weight_decay = a.weight_decay,
-      .optimizer = train::parse_optimizer(a.optimizer),
-      .schedule = train::parse_schedule(a.schedule),
-      .augment = a.augment,
-      .seed = a.seed,
-      .device = a.device,
-      .checkpoint_dir = out,
-      .resume = a.resume,
-      .progress = !a.common.quiet,
-  };
+  train::TrainOptions topts = a.opts;
+  topts.checkpoint_dir = out;
+  topts.progress = !a.common.quiet;
   topts.validate();
 
   data::Dataset train_set = data::load_dataset(a.data, data::Split::kTrain, a.data_dir);
@@ -119,13 +87,13 @@ int run_train(const TrainArgs& a) {
                                .depth = a.depth,
                                .mean = stats.mean,
                                .std = stats.std,
-                               .seed = a.seed});
+                               .seed = a.opts.seed});
   log::info("model ", a.model, ": ", model->parameter_count(), " parameters");
   train::Trainer trainer(model, topts);
   const train::TrainResult r = trainer.fit(train_set, &test_set);
 
   nn::save_model(out / "model.safetensors", *model,
-                 {{"data", a.data}, {"epochs", std::to_string(a.epochs)}});
+                 {{"data", a.data}, {"epochs", std::to_string(a.opts.epochs)}});
   nlohmann::json history = nlohmann::json::array();
   for (const auto& e : r.history) {
     history.push_back({{"epoch", e.epoch},
@@ -141,7 +109,7 @@ int run_train(const TrainArgs& a) {
       {"train_seconds", r.train_seconds}, {"resumed_from_epoch", r.resumed_from},
       {"data", a.data},                   {"model", a.model},
       {"train_size", train_set.size()},   {"test_size", test_set.size()},
-      {"threads", threads},               {"seed", a.seed},
+      {"threads", threads},               {"seed", a.opts.seed},
       {"labels_override", a.labels_override},
       {"history", history}};
   if (a.save_features) {

@@ -11,6 +11,7 @@
 #include "dataopt/relgraph/relation_graph.h"
 #include "dataopt/spherepc/lpg.h"
 #include "dataopt/spherepc/spc.h"
+#include "dataopt/train/trainer.h"
 
 namespace CLI {
 class App;
@@ -41,19 +42,11 @@ struct TrainArgs {
   std::string model = "convnet";
   int64_t width = 0;
   int64_t depth = 0;
-  int64_t epochs = 10;
-  int64_t batch_size = 128;
-  double lr = 0.01;
-  double momentum = 0.9;
-  double weight_decay = 5e-4;
-  std::string optimizer = "sgd";
-  std::string schedule = "cosine";
-  bool augment = false;
-  uint64_t seed = 0;
-  std::string device = "cpu";
+  /// Every training option, bound to its flag directly (add_training_flags);
+  /// checkpoint_dir comes from --out and progress from --quiet.
+  train::TrainOptions opts;
   std::string out;
   bool save_features = false;
-  bool resume = true;
   /// CSV of decisions (index,label,action) from `dataopt view`: relabel and
   /// remove training examples before training.
   std::string labels_override;
@@ -61,7 +54,7 @@ struct TrainArgs {
 
 struct AuditArgs {
   CommonArgs common;
-  /// Data, model and training flags (train_size, epochs, lr, out, ...).
+  /// Data, model and training flags (train_size, opts.epochs, opts.lr, out, ...).
   TrainArgs train;
   double noise_rate = 0.1;
   std::string noise_kind = "symmetric";
@@ -80,7 +73,7 @@ struct AuditArgs {
   std::string filter_by = "prune_by_noise_rate";
   int64_t top = 50;
 
-  AuditArgs() { train.epochs = 3; }
+  AuditArgs() { train.opts.epochs = 3; }
 };
 
 struct SphereArgs {
@@ -137,6 +130,9 @@ void add_audit_command(CLI::App& app, AuditArgs& args);
 void add_view_command(CLI::App& app, ViewArgs& args);
 void add_sphere_command(CLI::App& app, SphereArgs& args);
 void add_common_flags(CLI::App& cmd, CommonArgs& common);
+/// Flags for every field of TrainOptions except checkpoint_dir and progress
+/// (set from --out and --quiet); --no-resume only where `resume_flag`.
+void add_training_flags(CLI::App& cmd, train::TrainOptions& opts, bool resume_flag);
 
 /// Applies CommonArgs (threads, log level); returns the thread count.
 int apply_common(const CommonArgs& common);

@@ -35,6 +35,8 @@ enum class ScheduleKind {
 
 OptimizerKind parse_optimizer(const std::string& text);
 ScheduleKind parse_schedule(const std::string& text);
+std::string to_string(OptimizerKind kind);
+std::string to_string(ScheduleKind kind);
 
 struct TrainOptions {
   /// Passes over the training set.
