@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "dataopt/causal/inference.h"
+#include "dataopt/causal/simulator.h"
+#include "dataopt/causal/tcd_trainer.h"
 #include "dataopt/relgraph/relation_graph.h"
 #include "dataopt/spherepc/lpg.h"
 #include "dataopt/spherepc/spc.h"
@@ -102,6 +105,40 @@ struct SphereArgs {
   bool plot = true;
 };
 
+/// `dataopt cause simulate|infer|eval|train`.
+struct CauseArgs {
+  CommonArgs common;
+  /// Which of the four ran.
+  std::string action;
+  // simulate
+  /// ecoli, yeast, er, sf, sf-in, sbm or a TSV file (regulator, target, sign).
+  std::string graph = "ecoli";
+  /// Network file graphs: keep a connected piece of this many genes (0 = all).
+  int64_t genes = 0;
+  /// Random graphs: variables and expected edges per variable.
+  int64_t n_vars = 300;
+  double edges_per_var = 2;
+  causal::SimulatorOptions simulator;
+  std::string level = "counts";
+  // infer
+  std::string data;
+  std::string model;
+  /// Target variable names (repeatable or comma-separated).
+  std::vector<std::string> target;
+  /// "all", or a number N: N targets evenly spaced over the variables that
+  /// have at least one cause (over all variables when the data has no truth).
+  std::string targets;
+  causal::InferenceOptions inference;
+  /// Preprocessing shift; NaN = the model file's `shift` metadata, else 10.
+  double shift = std::numeric_limits<double>::quiet_NaN();
+  // eval
+  std::string scores;
+  // train
+  causal::TcdTrainOptions training;
+  std::string train_level = "dropout";
+  std::string out;
+};
+
 struct ViewArgs {
   CommonArgs common;
   /// Directory written by `dataopt audit --out DIR`.
@@ -122,6 +159,7 @@ int run_audit(const AuditArgs& args);
 /// Serves until the process is killed.
 int run_view(const ViewArgs& args);
 int run_sphere(const SphereArgs& args);
+int run_cause(const CauseArgs& args);
 
 /// Registration of each subcommand's flags (cmd_<name>.cpp).
 void add_info_command(CLI::App& app, InfoArgs& args);
@@ -129,6 +167,7 @@ void add_train_command(CLI::App& app, TrainArgs& args);
 void add_audit_command(CLI::App& app, AuditArgs& args);
 void add_view_command(CLI::App& app, ViewArgs& args);
 void add_sphere_command(CLI::App& app, SphereArgs& args);
+void add_cause_command(CLI::App& app, CauseArgs& args);
 void add_common_flags(CLI::App& cmd, CommonArgs& common);
 /// Flags for every field of TrainOptions except checkpoint_dir and progress
 /// (set from --out and --quiet); --no-resume only where `resume_flag`.
