@@ -92,6 +92,19 @@ int run_cli(const std::vector<std::string>& args) {
     }
     DATAOPT_CHECK(found, "unknown command '", args[0], "' (known: ", known,
                   "; see 'dataopt --help')");
+    // The same for commands with their own subcommands (dataopt cause ...).
+    const CLI::App* top = app.get_subcommand(args[0]);
+    if (!top->get_subcommands({}).empty() && args.size() > 1 && !args[1].empty() &&
+        args[1][0] != '-') {
+      std::string names;
+      bool ok = false;
+      for (const auto* sub : top->get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+        ok = ok || sub->get_name() == args[1];
+      }
+      DATAOPT_CHECK(ok, "unknown command 'dataopt ", args[0], " ", args[1], "' (known: ", names,
+                    "; see 'dataopt ", args[0], " --help')");
+    }
   }
   // CLI11 wants argv order reversed.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

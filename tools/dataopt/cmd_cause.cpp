@@ -74,9 +74,6 @@ void add_inference_flags(CLI::App& c, causal::InferenceOptions& o) {
   c.add_option("--en-vars", o.en_vars, "rounds of variable partitions")->capture_default_str();
   c.add_option("--anchor-size", o.anchor_size, "top variables kept in every window")
       ->capture_default_str();
-  c.add_option("--parallel-targets", o.parallel_targets,
-               "targets scored at once, one thread each (0 = one per core)")
-      ->capture_default_str();
   c.add_option("--device", o.device, "cpu or cuda[:i]")->capture_default_str();
 }
 

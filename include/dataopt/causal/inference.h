@@ -8,7 +8,8 @@
 /// deterministic strided subsets of `obs_size` observations drawn from the
 /// observational cells and the knockout cells of the window's variables; the
 /// target's row of the averaged logits (j causes t) is accumulated per
-/// variable and averaged at the end.
+/// variable and averaged at the end. Targets are scored one after another;
+/// each forward pass spreads over LibTorch's threads (all cores by default).
 ///
 ///   causal::InferenceOptions o;                       // the official defaults
 ///   at::Tensor x = causal::standardize_counts(d.expression);
@@ -37,10 +38,6 @@ struct InferenceOptions {
   int64_t en_vars = 5;
   /// Top-scoring variables kept in every window after the first round.
   int64_t anchor_size = 20;
-  /// Targets scored at once by separate threads (0 = one per core); each
-  /// thread runs LibTorch single-threaded, which beats splitting the small
-  /// matrix products of one window over the cores.
-  int64_t parallel_targets = 0;
   /// "cpu" or "cuda[:i]".
   std::string device = "cpu";
   /// Progress bar over targets on stderr.
