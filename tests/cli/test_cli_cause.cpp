@@ -111,5 +111,36 @@ TEST(CliCause, TrainSmallModelAndScoreWithIt) {
             0);
 }
 
+// Every field of SimulatorOptions, InferenceOptions and TcdTrainOptions has
+// its flag (kebab-case of the field name; the two cell counts are --cells and
+// --observational as in the interface).
+TEST(CliCause, EveryOptionHasAFlag) {
+  auto help = [](const std::vector<std::string>& args) {
+    testing::internal::CaptureStdout();
+    EXPECT_EQ(run_cli(args), 0);
+    return testing::internal::GetCapturedStdout();
+  };
+  const std::string sim = help({"cause", "simulate", "--help"});
+  for (const char* f : {"--observational", "--cells", "--cell-types", "--b-min", "--b-max",
+                        "--k-min", "--k-max", "--p-activation", "--hill", "--decay", "--noise",
+                        "--outlier-prob", "--outlier-mean", "--outlier-scale", "--lib-size-mean",
+                        "--lib-size-scale", "--dropout-shape", "--dropout-percentile", "--level",
+                        "--seed", "--graph", "--genes", "--n-vars", "--edges-per-var"}) {
+    EXPECT_NE(sim.find(f), std::string::npos) << f;
+  }
+  const std::string inf = help({"cause", "infer", "--help"});
+  for (const char* f : {"--num-vars", "--obs-size", "--en-obs", "--en-vars", "--anchor-size",
+                        "--device", "--shift", "--target", "--targets"}) {
+    EXPECT_NE(inf.find(f), std::string::npos) << f;
+  }
+  const std::string tr = help({"cause", "train", "--help"});
+  for (const char* f : {"--graph", "--n-vars", "--edges-per-var", "--n-envs", "--num-vars",
+                        "--obs-size", "--steps", "--batch-size", "--lr", "--weight-decay",
+                        "--grad-clip", "--val-samples", "--val-every", "--layers", "--embed-dim",
+                        "--heads", "--ffn-embed-dim", "--device", "--seed", "--shift"}) {
+    EXPECT_NE(tr.find(f), std::string::npos) << f;
+  }
+}
+
 }  // namespace
 }  // namespace dataopt::cli
