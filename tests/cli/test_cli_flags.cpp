@@ -1,0 +1,76 @@
+// Every field of the options structs that a command exposes has its flag
+// (CONVENTIONS: options are reachable from the command line). The lists name
+// the fields of TrainOptions, RelationGraphOptions, SpcOptions, LpgOptions and
+// PrincipalCircleOptions; a new field without a flag makes this test fail once
+// it is added to the list below.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "cli_test_util.h"
+
+namespace dataopt::cli {
+namespace {
+
+std::string help_of(const std::vector<std::string>& args) {
+  testing::internal::CaptureStdout();
+  const int rc = run_cli(args);
+  std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(rc, 0) << out;
+  return out;
+}
+
+void expect_flags(const std::vector<std::string>& command, const std::vector<std::string>& flags) {
+  std::vector<std::string> args = command;
+  args.push_back("--help");
+  const std::string help = help_of(args);
+  for (const std::string& f : flags) {
+    // Followed by a space, comma, "{" (CLI11 prints negated flags as --x{false})
+    // or end of line, so "--lr" does not match "--lr-x".
+    bool found = false;
+    for (size_t pos = help.find(f); pos != std::string::npos; pos = help.find(f, pos + 1)) {
+      const char next = pos + f.size() < help.size() ? help[pos + f.size()] : '\n';
+      if (next == ' ' || next == ',' || next == '\n' || next == '=' || next == '{') found = true;
+    }
+    EXPECT_TRUE(found) << command.front() << ": no flag " << f;
+  }
+}
+
+// TrainOptions: epochs, batch_size, lr, momentum, weight_decay, nesterov,
+// optimizer, schedule, milestones, gamma, augment, drop_last, seed, device,
+// checkpoint_dir (= --out), resume (--no-resume), eval_every_epoch
+// (--final-eval-only), progress (--quiet).
+const std::vector<std::string> kTrainFlags = {
+    "--epochs", "--batch-size", "--lr", "--momentum", "--weight-decay", "--nesterov",
+    "--optimizer", "--schedule", "--milestones", "--gamma", "--augment", "--drop-last",
+    "--seed", "--device", "--out", "--no-resume", "--final-eval-only", "--quiet", "--threads"};
+
+TEST(CliFlags, TrainHasEveryTrainOption) { expect_flags({"train"}, kTrainFlags); }
+
+TEST(CliFlags, AuditHasEveryTrainAndRelationGraphOption) {
+  std::vector<std::string> flags = kTrainFlags;
+  // RelationGraphOptions: pow, ood_pow, threshold, reg, chunk, tile, top_k,
+  // kernel, half, device, progress (--quiet).
+  for (const char* f : {"--pow", "--ood-pow", "--threshold", "--reg", "--chunk", "--tile",
+                        "--top-k", "--kernel", "--half"}) {
+    flags.emplace_back(f);
+  }
+  flags.erase(std::find(flags.begin(), flags.end(), "--no-resume"));  // audit always starts afresh
+  expect_flags({"audit"}, flags);
+}
+
+TEST(CliFlags, SphereHasEveryMethodOption) {
+  // SpcOptions: q, T, step_size, maxit, type, thres, delete_points, kernel,
+  // geometry, threads; LpgOptions: scale, tau, nu, maxpt, seed.
+  expect_flags({"sphere", "spc"}, {"--q", "--T", "--step-size", "--maxit", "--type", "--thres",
+                                   "--delete-points", "--kernel", "--geometry", "--threads",
+                                   "--lon", "--lat", "--input", "--out"});
+  expect_flags({"sphere", "lpg"}, {"--scale", "--tau", "--nu", "--maxpt", "--seed", "--kernel",
+                                   "--thres", "--geometry"});
+}
+
+}  // namespace
+}  // namespace dataopt::cli
