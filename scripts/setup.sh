@@ -13,6 +13,8 @@ PACKAGES=(
   dataset-fashion-mnist zlib1g-dev
   # libraries
   nlohmann-json3-dev libcli11-dev libeigen3-dev libgeographiclib-dev
+  # mixup: Boykov-Kolmogorov max-flow for the Puzzle Mix / Co-Mixup graph cuts
+  libmaxflow-dev
   # the viewer (`dataopt view`): HTTP server, and its browser test
   libcpp-httplib-dev chromium nodejs
   # tests and benchmarks
