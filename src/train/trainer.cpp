@@ -283,6 +283,7 @@ TrainResult Trainer::fit(const data::Dataset& train, const data::Dataset* test) 
                    : torch::cross_entropy_loss(logits, batch.labels);
         correct += logits.argmax(1).eq(batch.labels).sum().item<double>();
       }
+      if (batch.aux_loss.defined()) loss = loss + batch.aux_loss;
       DATAOPT_CHECK(std::isfinite(loss.item<double>()), "training diverged: loss is ",
                     loss.item<double>(), " at epoch ", epoch + 1, " step ", s + 1,
                     " (try a smaller lr)");

@@ -92,6 +92,9 @@ struct Batch {
   int64_t epoch = 0;
   /// Global step (batches since the start of training).
   int64_t step = 0;
+  /// A loss term the hook computed (e.g. the clean loss of a saliency pass),
+  /// added to the step's loss; undefined = none.
+  at::Tensor aux_loss;
 };
 
 /// Transforms a batch in place before the forward pass (e.g. mixing).

@@ -1,0 +1,42 @@
+#include "mixup/detail/mix_util.h"
+
+#include "dataopt/core/check.h"
+#include "dataopt/core/tensor_check.h"
+
+namespace dataopt::mixup::detail {
+
+std::mt19937_64 scalar_stream(at::Generator& gen) {
+  const int64_t seed =
+      torch::randint(0, std::numeric_limits<int64_t>::max(), {1}, gen, torch::kLong).item<int64_t>();
+  return std::mt19937_64(static_cast<uint64_t>(seed));
+}
+
+double sample_beta(std::mt19937_64& rng, double alpha) {
+  std::gamma_distribution<double> g(alpha, 1.0);
+  const double a = g(rng), b = g(rng);
+  return a + b > 0 ? a / (a + b) : 0.5;
+}
+
+at::Tensor mix_targets(const at::Tensor& labels, const at::Tensor& perm, const at::Tensor& ratio,
+                       int64_t num_classes) {
+  const at::Tensor y1 = torch::one_hot(labels, num_classes).to(torch::kFloat);
+  const at::Tensor y2 = y1.index_select(0, perm);
+  const at::Tensor r = ratio.dim() == 0 ? ratio : ratio.reshape({-1, 1});
+  return r * y1 + (1 - r) * y2;
+}
+
+void check_batch(const MixBatch& batch, int64_t num_classes, const char* who) {
+  check_shape(batch.images, {-1, -1, -1, -1}, std::string(who) + ": images");
+  check_dtype(batch.images, at::kFloat, std::string(who) + ": images");
+  check_shape(batch.labels, {batch.images.size(0)}, std::string(who) + ": labels");
+  check_dtype(batch.labels, at::kLong, std::string(who) + ": labels");
+  DATAOPT_CHECK(batch.images.size(0) >= 1, who, ": empty batch");
+  DATAOPT_CHECK(num_classes >= 2, who, ": num_classes must be >= 2, got ", num_classes);
+  const auto [lo, hi] = torch::aminmax(batch.labels);
+  DATAOPT_CHECK(lo.item<int64_t>() >= 0 && hi.item<int64_t>() < num_classes, who,
+                ": labels must lie in [0, ", num_classes, "), got [", lo.item<int64_t>(), ", ",
+                hi.item<int64_t>(), "]");
+  check_finite(batch.images, std::string(who) + ": images");
+}
+
+}  // namespace dataopt::mixup::detail

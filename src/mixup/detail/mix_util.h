@@ -1,0 +1,29 @@
+#pragma once
+// Helpers shared by the mixers: scalar draws from a LibTorch generator, soft
+// targets, input checks.
+
+#include <torch/torch.h>
+
+#include <random>
+
+#include "dataopt/mixup/mixer.h"
+
+namespace dataopt::mixup::detail {
+
+/// A scalar random stream seeded from the generator, for the draws the
+/// official code makes with numpy (block_num, lam): one draw of the generator
+/// seeds it, so the batch's randomness still comes from one place.
+std::mt19937_64 scalar_stream(at::Generator& gen);
+
+/// Beta(alpha, alpha) as two gamma variates.
+double sample_beta(std::mt19937_64& rng, double alpha);
+
+/// ratio * onehot(labels) + (1 - ratio) * onehot(labels[perm]); ratio is a
+/// scalar or [B].
+at::Tensor mix_targets(const at::Tensor& labels, const at::Tensor& perm,
+                       const at::Tensor& ratio, int64_t num_classes);
+
+/// Checks images [B, C, H, W] float, labels [B] int64 in [0, K).
+void check_batch(const MixBatch& batch, int64_t num_classes, const char* who);
+
+}  // namespace dataopt::mixup::detail
