@@ -104,6 +104,7 @@ std::string fingerprint(const nn::ModelOptions& model, const TrainOptions& o) {
       {"milestones", o.milestones}, {"gamma", o.gamma},
       {"augment", o.augment},     {"drop_last", o.drop_last},
       {"seed", o.seed}};
+  if (!o.run_tag.empty()) train["tag"] = o.run_tag;
   return nlohmann::json({{"model", nlohmann::json::parse(nn::to_json(model))},
                          {"train", train}})
       .dump();

@@ -62,6 +62,22 @@ TEST(CliFlags, AuditHasEveryTrainAndRelationGraphOption) {
   expect_flags({"audit"}, flags);
 }
 
+TEST(CliFlags, TrainAndMixHaveEveryMixerOption) {
+  // MixOptions: kind, basic.alpha; PuzzleOptions: block_num, cut.{n_labels,
+  // beta, eta, overflow}, gamma, neigh_size, transport, t_eps, t_size,
+  // clean_lam, adv_p, adv_eps; CoMixOptions: block_num, part, clean_lam,
+  // match.{m_beta, m_gamma, m_eta, m_thres, m_omega, m_niter, set_resolve,
+  // thres_type, overflow (shared --overflow)}.
+  const std::vector<std::string> flags = {
+      "--mix", "--mix-alpha", "--pad-to", "--block-num", "--n-labels", "--beta", "--eta",
+      "--overflow", "--neigh-gamma", "--neigh-size", "--no-transport", "--t-eps", "--t-size",
+      "--clean-lam", "--adv-p", "--adv-eps", "--m-block-num", "--m-part", "--m-beta",
+      "--m-gamma", "--m-eta", "--m-thres", "--m-omega", "--m-niter", "--no-set-resolve",
+      "--m-thres-type"};
+  expect_flags({"train"}, flags);
+  expect_flags({"mix"}, flags);
+}
+
 TEST(CliFlags, SphereHasEveryMethodOption) {
   // SpcOptions: q, T, step_size, maxit, type, thres, delete_points, kernel,
   // geometry, threads; LpgOptions: scale, tau, nu, maxpt, seed.

@@ -74,12 +74,14 @@ int run_cli(const std::vector<std::string>& args) {
   ViewArgs view;
   SphereArgs sphere;
   CauseArgs cause;
+  MixCmdArgs mix;
   add_info_command(app, info);
   add_train_command(app, train);
   add_audit_command(app, audit);
   add_view_command(app, view);
   add_sphere_command(app, sphere);
   add_cause_command(app, cause);
+  add_mix_command(app, mix);
 
   // An unknown command gets a direct answer rather than CLI11's
   // "A subcommand is required".
@@ -131,6 +133,7 @@ int run_cli(const std::vector<std::string>& args) {
   if (app.got_subcommand("view")) return run_view(view);
   if (app.got_subcommand("sphere")) return run_sphere(sphere);
   if (app.got_subcommand("cause")) return run_cause(cause);
+  if (app.got_subcommand("mix")) return run_mix(mix);
   DATAOPT_ASSERT(false, "no subcommand ran");
   return 1;
 }

@@ -13,6 +13,9 @@
 #include "dataopt/core/rng.h"
 #include "dataopt/data/label_decisions.h"
 #include "dataopt/data/normalize.h"
+#include "dataopt/data/pad.h"
+#include "dataopt/mixup/mix_training.h"
+#include "dataopt/train/robustness.h"
 #include "dataopt/data/registry.h"
 #include "dataopt/nn/model.h"
 #include "dataopt/train/trainer.h"
@@ -50,6 +53,10 @@ void add_train_command(CLI::App& app, TrainArgs& a) {
   cmd->add_option("--labels-override", a.labels_override,
                   "CSV index,label,action (keep, remove, relabel) from 'dataopt view': "
                   "applied to the training set (after --train-size)");
+  add_mix_flags(*cmd, a.mix);
+  cmd->add_option("--fgsm-eps", a.fgsm_eps,
+                  "also measure test accuracy under FGSM at eps/255 (e.g. 8; < 0 = off)")
+      ->capture_default_str();
 }
 
 int run_train(const TrainArgs& a) {
@@ -59,7 +66,9 @@ int run_train(const TrainArgs& a) {
   train::TrainOptions topts = a.opts;
   topts.checkpoint_dir = out;
   topts.progress = !a.common.quiet;
+  topts.run_tag = a.mix.tag();  // a checkpoint of other mixing is not resumed
   topts.validate();
+  const mixup::MixOptions mix = a.mix.resolved();
 
   data::Dataset train_set = data::load_dataset(a.data, data::Split::kTrain, a.data_dir);
   data::Dataset test_set = data::load_dataset(a.data, data::Split::kTest, a.data_dir);
@@ -74,6 +83,10 @@ int run_train(const TrainArgs& a) {
     train_set = data::apply_label_decisions(train_set, decisions);
     log::info("labels override ", a.labels_override, ": ", relabelled, " relabelled, ",
               before - train_set.size(), " removed");
+  }
+  if (a.mix.pad_to > 0) {
+    train_set = data::pad_to(train_set, a.mix.pad_to);
+    test_set = data::pad_to(test_set, a.mix.pad_to);
   }
   log::info("data ", a.data, ": ", train_set.size(), " train / ", test_set.size(),
             " test, ", train_set.num_classes(), " classes; ", threads, " threads");
@@ -90,6 +103,10 @@ int run_train(const TrainArgs& a) {
                                .seed = a.opts.seed});
   log::info("model ", a.model, ": ", model->parameter_count(), " parameters");
   train::Trainer trainer(model, topts);
+  if (mix.kind != mixup::MixKind::kNone) {
+    log::info("mixing: ", a.mix.kind, " ", a.mix.tag());
+    mixup::attach_mixing(trainer, mix, train_set.num_classes(), a.opts.seed);
+  }
   const train::TrainResult r = trainer.fit(train_set, &test_set);
 
   nn::save_model(out / "model.safetensors", *model,
@@ -111,7 +128,16 @@ int run_train(const TrainArgs& a) {
       {"train_size", train_set.size()},   {"test_size", test_set.size()},
       {"threads", threads},               {"seed", a.opts.seed},
       {"labels_override", a.labels_override},
+      {"mix", a.mix.kind},                {"mix_options", a.mix.tag()},
+      {"pad_to", a.mix.pad_to},
+      {"seconds_per_epoch", r.epochs > 0 ? r.train_seconds / static_cast<double>(r.epochs) : 0.0},
       {"history", history}};
+  if (a.fgsm_eps >= 0) {
+    const double acc = train::fgsm_accuracy(*model, test_set, a.fgsm_eps);
+    metrics["fgsm_eps"] = a.fgsm_eps;
+    metrics["fgsm_accuracy"] = acc;
+    std::printf("FGSM accuracy (eps %g/255): %.4f\n", a.fgsm_eps, acc);
+  }
   if (a.save_features) {
     const auto p = train::predict(*model, train_set,
                                   {.features = true, .progress = !a.common.quiet});

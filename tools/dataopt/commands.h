@@ -11,6 +11,7 @@
 #include "dataopt/causal/inference.h"
 #include "dataopt/causal/simulator.h"
 #include "dataopt/causal/tcd_trainer.h"
+#include "dataopt/mixup/mixer.h"
 #include "dataopt/relgraph/relation_graph.h"
 #include "dataopt/spherepc/lpg.h"
 #include "dataopt/spherepc/spc.h"
@@ -35,6 +36,36 @@ struct InfoArgs {
   std::string data_dir;
 };
 
+/// The mixer and its options as flags (shared by train and mix).
+struct MixArgs {
+  std::string kind = "none";
+  /// Beta / Dirichlet concentration; 0 = the method's official default
+  /// (mixup 1, manifold 2, cutmix 1, puzzle 1, comix 2).
+  double alpha = 0;
+  /// Clean-loss weight; < 0 = the method's default (puzzle 0, comix 1).
+  double clean_lam = -1;
+  mixup::MixOptions options;
+  /// Zero-pad images to N x N (0 = as they are), e.g. 32 for Fashion-MNIST.
+  int64_t pad_to = 0;
+
+  /// options with kind and alpha filled in and validated.
+  mixup::MixOptions resolved() const;
+  /// A text naming every option that shapes training (for the fingerprint).
+  std::string tag() const;
+};
+
+struct MixCmdArgs {
+  CommonArgs common;
+  std::string data = "fashion-mnist";
+  std::string data_dir;
+  MixArgs mix;
+  int64_t batch = 16;
+  uint64_t seed = 0;
+  /// Trained model.safetensors for the saliency; "" = a fresh ConvNet.
+  std::string model;
+  std::string out;
+};
+
 struct TrainArgs {
   CommonArgs common;
   std::string data = "fashion-mnist";
@@ -53,6 +84,10 @@ struct TrainArgs {
   /// CSV of decisions (index,label,action) from `dataopt view`: relabel and
   /// remove training examples before training.
   std::string labels_override;
+  /// Batch mixing (--mix and the mixer's flags, add_mix_flags).
+  MixArgs mix;
+  /// FGSM accuracy at eps/255 after training (< 0: not measured).
+  double fgsm_eps = -1;
 };
 
 struct AuditArgs {
@@ -160,6 +195,7 @@ int run_audit(const AuditArgs& args);
 int run_view(const ViewArgs& args);
 int run_sphere(const SphereArgs& args);
 int run_cause(const CauseArgs& args);
+int run_mix(const MixCmdArgs& args);
 
 /// Registration of each subcommand's flags (cmd_<name>.cpp).
 void add_info_command(CLI::App& app, InfoArgs& args);
@@ -168,6 +204,9 @@ void add_audit_command(CLI::App& app, AuditArgs& args);
 void add_view_command(CLI::App& app, ViewArgs& args);
 void add_sphere_command(CLI::App& app, SphereArgs& args);
 void add_cause_command(CLI::App& app, CauseArgs& args);
+void add_mix_command(CLI::App& app, MixCmdArgs& args);
+/// --mix, --pad-to and every mixer option (mix_flags.cpp).
+void add_mix_flags(CLI::App& cmd, MixArgs& mix);
 void add_common_flags(CLI::App& cmd, CommonArgs& common);
 /// Flags for every field of TrainOptions except checkpoint_dir and progress
 /// (set from --out and --quiet); --no-resume only where `resume_flag`.

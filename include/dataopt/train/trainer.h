@@ -75,6 +75,10 @@ struct TrainOptions {
   bool eval_every_epoch = true;
   /// Show a progress bar per epoch.
   bool progress = true;
+  /// Anything else that shapes the weights (e.g. the mixing options, set by
+  /// the caller as text): part of the checkpoint fingerprint, so a checkpoint
+  /// of a run with another tag is not resumed.
+  std::string run_tag;
 
   void validate() const;
 };
