@@ -2,7 +2,8 @@
 # The causal evaluation: the released TCD model against the baselines on
 # simulated knockout data over real and random regulatory networks.
 # Each setting simulates one data set, scores N targets with the released
-# model and evaluates against correlation, knockout effect and chance;
+# model (reading the target's logit row, as the official code, and its column)
+# and evaluates against correlation, knockout effect and chance;
 # results go to bench/results/causal/<setting>/ and a table to stdout.
 #
 #   bash bench/eval_causal.sh [settings...]   (default: ecoli300 ecoli300_clean sf300)
@@ -21,13 +22,19 @@ TARGETS=${TARGETS:-16}
 run() {  # name, simulate flags...
   local name=$1; shift
   local dir="$OUT/$name"
-  if [ -f "$dir/tcd/summary.json" ]; then echo "== $name: done before"; return; fi
   echo "== $name"
   [ -f "$dir/data/summary.json" ] ||
     "$DATAOPT" cause simulate "$@" --seed 0 --threads "$THREADS" --out "$dir/data"
-  "$DATAOPT" cause infer --data "$dir/data" --targets "$TARGETS" --model "$MODEL" \
-    --threads "$THREADS" --quiet --out "$dir/tcd"
-  "$DATAOPT" cause eval --data "$dir/data" --scores "$dir/tcd" --threads "$THREADS"
+  # The official reading (the target's logit row) and the column.
+  for read in row column; do
+    local scores="$dir/tcd_$read" flag=()
+    [ $read = column ] && flag=(--read-column)
+    if [ -f "$scores/summary.json" ]; then echo "-- $read: done before"; continue; fi
+    echo "-- $read"
+    "$DATAOPT" cause infer --data "$dir/data" --targets "$TARGETS" --model "$MODEL" \
+      "${flag[@]}" --threads "$THREADS" --quiet --out "$scores"
+    "$DATAOPT" cause eval --data "$dir/data" --scores "$scores" --threads "$THREADS"
+  done
   if [ -n "${TRAINED:-}" ]; then
     "$DATAOPT" cause infer --data "$dir/data" --targets "$TARGETS" --model "$TRAINED" \
       --threads "$THREADS" --quiet --out "$dir/trained"

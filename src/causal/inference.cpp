@@ -81,7 +81,9 @@ std::vector<int64_t> window_rows(const Regimes& regimes, const std::vector<int64
   DATAOPT_CHECK(!pool.empty(), "infer_causes: no observational cells and no knockout cells of ",
                 "the window's variables to sample from");
   const int64_t n = static_cast<int64_t>(pool.size());
-  const int64_t hop = ceil_div(n, obs_size);
+  // The official sample_data: hop = len(pool) // obs_size (floor); at least 1
+  // so that a pool smaller than a window does not repeat one row.
+  const int64_t hop = std::max<int64_t>(1, n / obs_size);
   std::vector<int64_t> out(obs_size);
   for (int64_t i = 0; i < obs_size; ++i) out[i] = pool[(i * hop + offset) % n];
   return out;
@@ -136,7 +138,8 @@ std::vector<double> score_target(const TcdModel& model, const torch::Tensor& val
       }
       const torch::Tensor logits =
           model.forward(torch::stack(xs).to(dev), torch::stack(ms).to(dev)).mean(0);
-      const torch::Tensor row = logits[0].to(torch::kCPU, torch::kDouble).contiguous();
+      const torch::Tensor line = o.read_column ? logits.select(1, 0) : logits[0];
+      const torch::Tensor row = line.to(torch::kCPU, torch::kDouble).contiguous();
       const double* r = row.data_ptr<double>();
       for (size_t k = 0; k < vars.size(); ++k) {
         acc[vars[k]] += r[k];

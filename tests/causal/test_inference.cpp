@@ -52,9 +52,11 @@ TEST(Inference, WindowRowsStrideThePool) {
   Regimes r;
   r.observational = {100, 101, 102, 103};
   r.knockout_rows = {{0, 1}, {}, {5, 6, 7}};
-  // pool = 100 101 102 103 5 6 7 0 1 (9 rows), 4 rows: hop 3.
-  EXPECT_EQ(window_rows(r, {2, 1, 0}, 0, 4), (std::vector<int64_t>{100, 103, 7, 100}));
-  EXPECT_EQ(window_rows(r, {2, 1, 0}, 1, 4), (std::vector<int64_t>{101, 5, 0, 101}));
+  // pool = 100 101 102 103 5 6 7 0 1 (9 rows), 4 rows: hop 9 // 4 = 2.
+  EXPECT_EQ(window_rows(r, {2, 1, 0}, 0, 4), (std::vector<int64_t>{100, 102, 5, 7}));
+  EXPECT_EQ(window_rows(r, {2, 1, 0}, 1, 4), (std::vector<int64_t>{101, 103, 6, 0}));
+  // A pool smaller than the window: hop 1 (the official hop 0 repeats a row).
+  EXPECT_EQ(window_rows(r, {1}, 0, 6), (std::vector<int64_t>{100, 101, 102, 103, 100, 101}));
 }
 
 TEST(Inference, AnchorsBreakTiesByLowerIndex) {

@@ -130,7 +130,7 @@ TEST(CliCause, EveryOptionHasAFlag) {
   }
   const std::string inf = help({"cause", "infer", "--help"});
   for (const char* f : {"--num-vars", "--obs-size", "--en-obs", "--en-vars", "--anchor-size",
-                        "--device", "--shift", "--target", "--targets"}) {
+                        "--device", "--shift", "--target", "--targets", "--read-column"}) {
     EXPECT_NE(inf.find(f), std::string::npos) << f;
   }
   const std::string tr = help({"cause", "train", "--help"});

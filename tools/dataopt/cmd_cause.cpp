@@ -75,6 +75,9 @@ void add_inference_flags(CLI::App& c, causal::InferenceOptions& o) {
   c.add_option("--anchor-size", o.anchor_size, "top variables kept in every window")
       ->capture_default_str();
   c.add_option("--device", o.device, "cpu or cuda[:i]")->capture_default_str();
+  c.add_flag("--read-column", o.read_column,
+             "score by the target's logit column (j -> t read as entry (j, t)) instead of the "
+             "official row; see docs/methods/causal.md");
 }
 
 }  // namespace
@@ -349,7 +352,7 @@ int run_infer(const CauseArgs& a) {
       {"model", a.model}, {"data", a.data}, {"targets", targets.size()},
       {"n_var", d.n_var()}, {"n_obs", d.n_obs()}, {"shift", shift},
       {"num_vars", io.num_vars}, {"obs_size", io.obs_size}, {"en_obs", io.en_obs},
-      {"en_vars", io.en_vars}, {"anchor_size", io.anchor_size},
+      {"en_vars", io.en_vars}, {"anchor_size", io.anchor_size}, {"read_column", io.read_column},
       {"windows_per_target", causal::forwards_per_target(d.n_var(), io)},
       {"threads", threads}, {"seconds", seconds},
       {"seconds_per_target", seconds / std::max<size_t>(1, targets.size())}};

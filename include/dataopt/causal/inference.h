@@ -42,6 +42,11 @@ struct InferenceOptions {
   std::string device = "cpu";
   /// Progress bar over targets on stderr.
   bool progress = true;
+  /// Read the target's column of the logits (entry (j, t)) instead of its
+  /// row (entry (t, j)), which the official inference reads. On this
+  /// project's simulator the released model's row ranks the causes of a
+  /// target *last* and its column ranks them high (docs/methods/causal.md).
+  bool read_column = false;
 
   void validate() const;
 };
@@ -55,8 +60,9 @@ std::vector<int64_t> window_variables(int64_t n_var, const std::vector<int64_t>&
 
 /// The `obs_size` rows of subset `offset` for a window: the pool is the
 /// observational rows followed by the single-knockout rows of each window
-/// variable (in window order); rows (arange(obs_size) * ceil(|pool| /
-/// obs_size) + offset) mod |pool|. Exposed for tests.
+/// variable (in window order); rows (arange(obs_size) * max(1, |pool| //
+/// obs_size) + offset) mod |pool| (floor division, as the official
+/// sample_data). Exposed for tests.
 std::vector<int64_t> window_rows(const Regimes& regimes, const std::vector<int64_t>& variables,
                                  int64_t offset, int64_t obs_size);
 
