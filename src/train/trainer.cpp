@@ -12,6 +12,15 @@
 #include "train/detail/checkpoint.h"
 
 namespace dataopt::train {
+namespace {
+
+std::string format_fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace
 namespace fs = std::filesystem;
 
 OptimizerKind parse_optimizer(const std::string& text) {
@@ -312,15 +321,12 @@ TrainResult Trainer::fit(const data::Dataset& train, const data::Dataset* test) 
     if (test != nullptr && (options_.eval_every_epoch || last)) {
       stats.test = evaluate(*model_, *test);
     }
-    char status[128];
-    if (stats.test.n > 0) {
-      std::snprintf(status, sizeof status, "loss %.4f  train acc %.2f%%  test acc %.2f%%",
-                    stats.train_loss, 100 * stats.train_accuracy,
-                    100 * stats.test.accuracy);
-    } else {
-      std::snprintf(status, sizeof status, "loss %.4f  train acc %.2f%%",
-                    stats.train_loss, 100 * stats.train_accuracy);
+    // Training accuracy is unknown with a custom loss (mixing): not shown.
+    std::string status = "loss " + format_fixed(stats.train_loss, 4);
+    if (!std::isnan(stats.train_accuracy)) {
+      status += "  train acc " + format_fixed(100 * stats.train_accuracy, 2) + "%";
     }
+    if (stats.test.n > 0) status += "  test acc " + format_fixed(100 * stats.test.accuracy, 2) + "%";
     if (bar) bar->finish(status);
     result.history.push_back(stats);
     if (!ckpt.empty()) {
