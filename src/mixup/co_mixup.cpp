@@ -25,19 +25,11 @@ at::Tensor salient_location_distances(const at::Tensor& saliency) {
 }
 
 Mixed CoMixup::mix(const MixBatch& batch, int64_t num_classes, at::Generator& gen) const {
-  check_batch(batch, num_classes, "comix");
+  const int64_t size = check_saliency_batch(batch, num_classes, "comix");
   const at::Tensor& x = batch.images;
-  const int64_t b = x.size(0), size = x.size(3);
-  DATAOPT_CHECK(x.size(2) == size, "comix: images must be square, got ", x.size(2), "x", size);
-  DATAOPT_CHECK(batch.saliency.defined(), "comix: the batch has no saliency (see saliency.h)");
-  DATAOPT_CHECK(batch.saliency.sizes() == at::IntArrayRef({b, size, size}),
-                "comix: saliency must be [", b, ", ", size, ", ", size, "], got ",
-                batch.saliency.sizes());
+  const int64_t b = x.size(0);
   std::mt19937_64 rng = scalar_stream(gen);
-  int64_t bn = options_.block_num;
-  if (bn == 0) bn = int64_t{1} << std::uniform_int_distribution<int>(1, 4)(rng);
-  DATAOPT_CHECK(size % bn == 0, "comix: image size ", size, " is not divisible by m_block_num ",
-                bn, " (pad the images, e.g. --pad-to 32 for 28x28 Fashion-MNIST)");
+  const int64_t bn = block_grid(options_.block_num, size, rng, "comix", "m_block_num");
 
   const at::Tensor dist = salient_location_distances(batch.saliency).to(torch::kCPU).contiguous();
   const at::Tensor pooled =

@@ -109,22 +109,12 @@ at::Tensor transport_batch(const at::Tensor& images, const at::Tensor& masks,
 }
 
 Mixed PuzzleMix::mix(const MixBatch& batch, int64_t num_classes, at::Generator& gen) const {
-  check_batch(batch, num_classes, "puzzle");
+  const int64_t size = check_saliency_batch(batch, num_classes, "puzzle");
   const at::Tensor& x = batch.images;
-  const int64_t b = x.size(0), size = x.size(3);
-  DATAOPT_CHECK(x.size(2) == size, "puzzle: images must be square, got ", x.size(2), "x", size);
-  DATAOPT_CHECK(batch.saliency.defined(), "puzzle: the batch has no saliency (see saliency.h)");
-  DATAOPT_CHECK(batch.saliency.sizes() == at::IntArrayRef({b, size, size}),
-                "puzzle: saliency must be [", b, ", ", size, ", ", size, "], got ",
-                batch.saliency.sizes());
-
+  const int64_t b = x.size(0);
   // Draws in the official order: block_num, permutation, lam.
   std::mt19937_64 rng = scalar_stream(gen);
-  int64_t block_num = options_.block_num;
-  if (block_num == 0) block_num = int64_t{1} << std::uniform_int_distribution<int>(1, 4)(rng);
-  DATAOPT_CHECK(size % block_num == 0, "puzzle: image size ", size,
-                " is not divisible by block_num ", block_num,
-                " (pad the images, e.g. --pad-to 32 for 28x28 Fashion-MNIST)");
+  const int64_t block_num = block_grid(options_.block_num, size, rng, "puzzle", "block_num");
   const at::Tensor perm = torch::randperm(b, gen, torch::kLong).to(x.device());
   const auto lam = static_cast<float>(sample_beta(rng, options_.alpha));
 

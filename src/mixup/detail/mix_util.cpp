@@ -39,4 +39,25 @@ void check_batch(const MixBatch& batch, int64_t num_classes, const char* who) {
   check_finite(batch.images, std::string(who) + ": images");
 }
 
+int64_t check_saliency_batch(const MixBatch& batch, int64_t num_classes, const char* who) {
+  check_batch(batch, num_classes, who);
+  const int64_t b = batch.images.size(0), size = batch.images.size(3);
+  DATAOPT_CHECK(batch.images.size(2) == size, who, ": images must be square, got ",
+                batch.images.size(2), "x", size);
+  DATAOPT_CHECK(batch.saliency.defined(), who, ": the batch has no saliency (see saliency.h)");
+  DATAOPT_CHECK(batch.saliency.sizes() == at::IntArrayRef({b, size, size}), who,
+                ": saliency must be [", b, ", ", size, ", ", size, "], got ",
+                batch.saliency.sizes());
+  return size;
+}
+
+int64_t block_grid(int64_t fixed, int64_t size, std::mt19937_64& rng, const char* who,
+                   const char* flag) {
+  const int64_t bn =
+      fixed != 0 ? fixed : int64_t{1} << std::uniform_int_distribution<int>(1, 4)(rng);
+  DATAOPT_CHECK(size % bn == 0, who, ": image size ", size, " is not divisible by ", flag, " ",
+                bn, " (pad the images, e.g. --pad-to 32 for 28x28 Fashion-MNIST)");
+  return bn;
+}
+
 }  // namespace dataopt::mixup::detail

@@ -26,4 +26,13 @@ at::Tensor mix_targets(const at::Tensor& labels, const at::Tensor& perm,
 /// Checks images [B, C, H, W] float, labels [B] int64 in [0, K).
 void check_batch(const MixBatch& batch, int64_t num_classes, const char* who);
 
+/// The saliency-guided mixers: check_batch, square images and saliency
+/// [B, S, S]; returns S.
+int64_t check_saliency_batch(const MixBatch& batch, int64_t num_classes, const char* who);
+
+/// The block grid of a batch: `fixed`, or drawn from {2, 4, 8, 16} when 0;
+/// it must divide the image size (`flag` names the option in the error).
+int64_t block_grid(int64_t fixed, int64_t size, std::mt19937_64& rng, const char* who,
+                   const char* flag);
+
 }  // namespace dataopt::mixup::detail
