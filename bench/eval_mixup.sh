@@ -35,7 +35,9 @@ for mix in "${mixers[@]}"; do
 done
 
 # Table: mean and std over the seeds of each mixer.
-value() { grep -o "\"$2\": *[-0-9.eE+]*" "$1" | head -1 | sed 's/.*: *//'; }
+# The top-level key (the per-epoch history holds keys of the same name and
+# sorts first, so take the last match).
+value() { grep -o "\"$2\": *[-0-9.eE+]*" "$1" | tail -1 | sed 's/.*: *//'; }
 printf '%-9s %16s %16s %16s %16s %12s\n' mix "test error %" NLL ECE "FGSM acc %" "s/epoch"
 for mix in "${mixers[@]}"; do
   rows=""
