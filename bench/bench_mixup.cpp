@@ -52,10 +52,6 @@ at::Tensor blob_saliency(int64_t b, int64_t s, at::Generator& gen) {
   return (-d2 / (2 * width.pow(2))).exp() + 0.05 * torch::rand({b, s, s}, gen);
 }
 
-std::span<const float> span_of(const at::Tensor& t, int64_t i) {
-  const at::Tensor row = t[i];
-  return {row.data_ptr<float>(), static_cast<size_t>(row.numel())};
-}
 
 }  // namespace
 
@@ -109,17 +105,7 @@ int main(int argc, char** argv) {
             const auto t = mixup::detail::puzzle_terms(x, sal, perm, bn, o.puzzle);
             terms.push_back(ms_since(t0));
             t0 = Clock::now();
-            at::Tensor mask = torch::empty({batch, bn, bn});
-            at::parallel_for(0, batch, 1, [&](int64_t lo, int64_t hi) {
-              for (int64_t i = lo; i < hi; ++i) {
-                const auto cut = mixup::puzzle_graph_cut(
-                    {.block_num = bn, .cost_input1 = span_of(t.cost_input1, i),
-                     .cost_input2 = span_of(t.cost_input2, i), .pairwise_v = span_of(t.pairwise_v, i),
-                     .pairwise_h = span_of(t.pairwise_h, i), .lam = 0.5},
-                    o.puzzle.cut);
-                std::copy(cut.mask.begin(), cut.mask.end(), mask[i].data_ptr<float>());
-              }
-            });
+            const at::Tensor mask = mixup::detail::puzzle_cuts(t, 0.5F, o.puzzle.cut);
             cuts.push_back(ms_since(t0));
             t0 = Clock::now();
             if (transport) {

@@ -78,6 +78,28 @@ PuzzleTerms puzzle_terms(const at::Tensor& images, const at::Tensor& saliency,
   return t;
 }
 
+at::Tensor puzzle_cuts(const PuzzleTerms& terms, float lam, const GraphCutOptions& options) {
+  const at::Tensor c1 = terms.cost_input1.to(torch::kCPU).contiguous();
+  const at::Tensor c2 = terms.cost_input2.to(torch::kCPU).contiguous();
+  const at::Tensor pv = terms.pairwise_v.to(torch::kCPU).contiguous();
+  const at::Tensor ph = terms.pairwise_h.to(torch::kCPU).contiguous();
+  const int64_t b = c1.size(0), block_num = c1.size(1);
+  at::Tensor mask = torch::empty({b, block_num, block_num}, torch::kFloat);
+  at::parallel_for(0, b, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      const PuzzleCutInput in{.block_num = block_num,
+                              .cost_input1 = span_of(c1, i),
+                              .cost_input2 = span_of(c2, i),
+                              .pairwise_v = span_of(pv, i),
+                              .pairwise_h = span_of(ph, i),
+                              .lam = lam};
+      const PuzzleCut cut = puzzle_graph_cut(in, options);
+      std::copy(cut.mask.begin(), cut.mask.end(), mask[i].data_ptr<float>());
+    }
+  });
+  return mask;
+}
+
 at::Tensor transport_batch(const at::Tensor& images, const at::Tensor& masks,
                            const at::Tensor& saliency, double eps, const at::Tensor& fill) {
   const int64_t b = images.size(0), c = images.size(1), s = images.size(3);
@@ -119,23 +141,7 @@ Mixed PuzzleMix::mix(const MixBatch& batch, int64_t num_classes, at::Generator& 
   const auto lam = static_cast<float>(sample_beta(rng, options_.alpha));
 
   const PuzzleTerms terms = puzzle_terms(x, batch.saliency, perm, block_num, options_);
-  const at::Tensor c1 = terms.cost_input1.to(torch::kCPU).contiguous();
-  const at::Tensor c2 = terms.cost_input2.to(torch::kCPU).contiguous();
-  const at::Tensor pv = terms.pairwise_v.to(torch::kCPU).contiguous();
-  const at::Tensor ph = terms.pairwise_h.to(torch::kCPU).contiguous();
-  at::Tensor mask = torch::empty({b, block_num, block_num}, torch::kFloat);
-  at::parallel_for(0, b, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
-      const PuzzleCutInput in{.block_num = block_num,
-                              .cost_input1 = span_of(c1, i),
-                              .cost_input2 = span_of(c2, i),
-                              .pairwise_v = span_of(pv, i),
-                              .pairwise_h = span_of(ph, i),
-                              .lam = lam};
-      const PuzzleCut cut = puzzle_graph_cut(in, options_.cut);
-      std::copy(cut.mask.begin(), cut.mask.end(), mask[i].data_ptr<float>());
-    }
-  });
+  at::Tensor mask = puzzle_cuts(terms, lam, options_.cut);
   mask = mask.to(x.device());
 
   at::Tensor x1 = x, x2 = x.index_select(0, perm);

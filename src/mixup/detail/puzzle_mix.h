@@ -19,6 +19,10 @@ struct PuzzleTerms {
 PuzzleTerms puzzle_terms(const at::Tensor& images, const at::Tensor& saliency,
                          const at::Tensor& perm, int64_t block_num, const PuzzleOptions& options);
 
+/// One graph cut per image (spec 1.5) on the terms, run over the cores:
+/// masks [B, bn, bn] (weight of input 1: 1, 0.5 or 0), on the CPU.
+at::Tensor puzzle_cuts(const PuzzleTerms& terms, float lam, const GraphCutOptions& options);
+
 /// Moves each image's cells by its plan: images [B, C, S, S], masks [B, n, n]
 /// (weight of the image being moved), saliency [B, n, n]; fill [C] or undefined.
 at::Tensor transport_batch(const at::Tensor& images, const at::Tensor& masks,
