@@ -75,6 +75,8 @@ int run_cli(const std::vector<std::string>& args) {
   SphereArgs sphere;
   CauseArgs cause;
   MixCmdArgs mix;
+  CondenseArgs condense;
+  EvaluateSyntheticArgs evaluate_synthetic;
   add_info_command(app, info);
   add_train_command(app, train);
   add_audit_command(app, audit);
@@ -82,6 +84,8 @@ int run_cli(const std::vector<std::string>& args) {
   add_sphere_command(app, sphere);
   add_cause_command(app, cause);
   add_mix_command(app, mix);
+  add_condense_command(app, condense);
+  add_evaluate_synthetic_command(app, evaluate_synthetic);
 
   // An unknown command gets a direct answer rather than CLI11's
   // "A subcommand is required".
@@ -134,6 +138,8 @@ int run_cli(const std::vector<std::string>& args) {
   if (app.got_subcommand("sphere")) return run_sphere(sphere);
   if (app.got_subcommand("cause")) return run_cause(cause);
   if (app.got_subcommand("mix")) return run_mix(mix);
+  if (app.got_subcommand("condense")) return run_condense(condense);
+  if (app.got_subcommand("evaluate-synthetic")) return run_evaluate_synthetic(evaluate_synthetic);
   DATAOPT_ASSERT(false, "no subcommand ran");
   return 1;
 }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "dataopt/condense/synthetic_set.h"
 #include "dataopt/core/check.h"
 #include "dataopt/core/json_io.h"
 #include "dataopt/core/log.h"
@@ -34,6 +35,9 @@ void add_train_command(CLI::App& app, TrainArgs& a) {
       ->capture_default_str();
   cmd->add_option("--data-dir", a.data_dir,
                   "directory with the data set's IDX files");
+  cmd->add_option("--data-file", a.data_file,
+                  "train on a synthetic set written by 'dataopt condense' "
+                  "(DIR/synthetic.safetensors); --data gives the test set");
   cmd->add_option("--train-size", a.train_size,
                   "use the first N training examples (0 = all)")
       ;
@@ -70,8 +74,22 @@ int run_train(const TrainArgs& a) {
   topts.validate();
   const mixup::MixOptions mix = a.mix.resolved();
 
-  data::Dataset train_set = data::load_dataset(a.data, data::Split::kTrain, a.data_dir);
+  data::Dataset train_set;
+  if (a.data_file.empty()) {
+    train_set = data::load_dataset(a.data, data::Split::kTrain, a.data_dir);
+  } else {
+    const condense::SyntheticSet synthetic = condense::load_synthetic(a.data_file);
+    train_set = synthetic.decode();
+    train_set.name = a.data_file;
+    log::info("synthetic set ", a.data_file, ": ", synthetic.ipc, " stored images per class, factor ",
+              synthetic.factor, " -> ", train_set.size(), " training images");
+  }
   data::Dataset test_set = data::load_dataset(a.data, data::Split::kTest, a.data_dir);
+  DATAOPT_CHECK(train_set.channels() == test_set.channels() &&
+                    train_set.height() == test_set.height() &&
+                    train_set.num_classes() == test_set.num_classes(),
+                "--data-file ", a.data_file, ": its images/classes do not match the test set of ",
+                a.data);
   if (a.train_size > 0) train_set = train_set.head(a.train_size);
   if (a.test_size > 0) test_set = test_set.head(a.test_size);
   if (!a.labels_override.empty()) {
@@ -128,6 +146,7 @@ int run_train(const TrainArgs& a) {
       {"train_size", train_set.size()},   {"test_size", test_set.size()},
       {"threads", threads},               {"seed", a.opts.seed},
       {"labels_override", a.labels_override},
+      {"data_file", a.data_file},
       {"mix", a.mix.kind},                {"mix_options", a.mix.tag()},
       {"pad_to", a.mix.pad_to},
       {"seconds_per_epoch", r.epochs > 0 ? r.train_seconds / static_cast<double>(r.epochs) : 0.0},

@@ -11,6 +11,8 @@
 #include "dataopt/causal/inference.h"
 #include "dataopt/causal/simulator.h"
 #include "dataopt/causal/tcd_trainer.h"
+#include "dataopt/condense/condenser.h"
+#include "dataopt/condense/evaluate.h"
 #include "dataopt/mixup/mixer.h"
 #include "dataopt/relgraph/relation_graph.h"
 #include "dataopt/spherepc/lpg.h"
@@ -70,6 +72,9 @@ struct TrainArgs {
   CommonArgs common;
   std::string data = "fashion-mnist";
   std::string data_dir;
+  /// A synthetic set (`dataopt condense`) to train on instead of --data's
+  /// training split; --data still gives the test set.
+  std::string data_file;
   /// Use only the first N training / test examples (0 = all).
   int64_t train_size = 0;
   int64_t test_size = 0;
@@ -174,6 +179,46 @@ struct CauseArgs {
   std::string out;
 };
 
+/// `dataopt condense`: IDC / IDC-I, or a baseline, writing a synthetic set.
+struct CondenseArgs {
+  CommonArgs common;
+  std::string data = "fashion-mnist";
+  std::string data_dir;
+  /// Use only the first N training / test examples (0 = all).
+  int64_t train_size = 0;
+  int64_t test_size = 0;
+  /// idc (IDC with --factor, IDC-I with --factor 1), random, first-k,
+  /// herding, kcenter or mf-init.
+  std::string method = "idc";
+  /// Every CondenseOptions field, bound to its flag (--ipc, --factor, ...).
+  condense::CondenseOptions options;
+  std::string init = "auto";
+  std::string metric = "l1";
+  /// Continue DIR/checkpoint (--resume) or start afresh (--no-resume); with
+  /// neither, an existing checkpoint is an error (nothing is lost silently).
+  bool resume = false;
+  bool no_resume = false;
+  /// herding / kcenter: model.safetensors whose features rank the examples
+  /// ("" = train a ConvNet-3 for feature_epochs and save it in DIR).
+  std::string feature_model;
+  int64_t feature_epochs = 1;
+  /// Evaluate right after condensing (as `dataopt evaluate-synthetic`).
+  bool evaluate = false;
+  condense::EvalOptions eval;
+  std::string out;
+};
+
+/// `dataopt evaluate-synthetic DIR`: the evaluation protocol on DIR/synthetic.safetensors.
+struct EvaluateSyntheticArgs {
+  CommonArgs common;
+  std::string dir;
+  /// Test data ("" = the data set named in DIR/summary.json).
+  std::string data;
+  std::string data_dir;
+  int64_t test_size = 0;
+  condense::EvalOptions eval;
+};
+
 struct ViewArgs {
   CommonArgs common;
   /// Directory written by `dataopt audit --out DIR`.
@@ -196,6 +241,8 @@ int run_view(const ViewArgs& args);
 int run_sphere(const SphereArgs& args);
 int run_cause(const CauseArgs& args);
 int run_mix(const MixCmdArgs& args);
+int run_condense(const CondenseArgs& args);
+int run_evaluate_synthetic(const EvaluateSyntheticArgs& args);
 
 /// Registration of each subcommand's flags (cmd_<name>.cpp).
 void add_info_command(CLI::App& app, InfoArgs& args);
@@ -205,6 +252,8 @@ void add_view_command(CLI::App& app, ViewArgs& args);
 void add_sphere_command(CLI::App& app, SphereArgs& args);
 void add_cause_command(CLI::App& app, CauseArgs& args);
 void add_mix_command(CLI::App& app, MixCmdArgs& args);
+void add_condense_command(CLI::App& app, CondenseArgs& args);
+void add_evaluate_synthetic_command(CLI::App& app, EvaluateSyntheticArgs& args);
 /// --mix, --pad-to and every mixer option (mix_flags.cpp).
 void add_mix_flags(CLI::App& cmd, MixArgs& mix);
 void add_common_flags(CLI::App& cmd, CommonArgs& common);
