@@ -88,5 +88,30 @@ TEST(CliFlags, SphereHasEveryMethodOption) {
                                    "--thres", "--geometry"});
 }
 
+TEST(CliFlags, CondenseHasEveryCondenseAndEvalOption) {
+  // CondenseOptions: ipc, factor, init, metric, bias, fc, niter, inner_loop,
+  // n_data, batch_real, batch_syn_max, lr_img, tune_lr_img, lr_img_size_base,
+  // mom_img, net_width, net_depth, net_norm, net_lr, net_momentum,
+  // net_weight_decay, aug_match, aug_net, cutmix_beta, cutmix_p, mean, std,
+  // seed, device, checkpoint_every, budget_minutes, stop_after, resume,
+  // progress (--quiet).
+  const std::vector<std::string> eval = {
+      "--repeats", "--eval-epochs", "--eval-batch", "--eval-lr", "--eval-momentum",
+      "--eval-weight-decay", "--eval-gamma", "--eval-dsa", "--eval-cutmix-beta",
+      "--eval-cutmix-p", "--eval-model", "--eval-width", "--eval-depth", "--eval-seed",
+      "--device"};
+  std::vector<std::string> flags = {
+      "--ipc", "--factor", "--init", "--metric", "--bias", "--fc", "--niter", "--inner-loop",
+      "--n-data", "--batch-real", "--batch-syn-max", "--lr-img", "--no-tune-lr-img",
+      "--lr-img-size-base", "--mom-img", "--net-width", "--net-depth", "--net-norm", "--net-lr",
+      "--net-momentum", "--net-weight-decay", "--aug-match", "--aug-net", "--cutmix-beta",
+      "--cutmix-p", "--mean", "--std", "--seed", "--checkpoint-every", "--budget-minutes",
+      "--stop-after", "--resume", "--no-resume", "--quiet", "--method", "--out"};
+  flags.insert(flags.end(), eval.begin(), eval.end());
+  expect_flags({"condense"}, flags);
+  // EvalOptions (mean/std come from the data; progress from --quiet).
+  expect_flags({"evaluate-synthetic"}, eval);
+}
+
 }  // namespace
 }  // namespace dataopt::cli
