@@ -19,9 +19,9 @@
 #include "dataopt/core/progress.h"
 #include "dataopt/core/rng.h"
 #include "dataopt/core/safetensors.h"
+#include "dataopt/data/cutmix.h"
 #include "dataopt/data/diff_augment.h"
 #include "dataopt/data/normalize.h"
-#include "dataopt/mixup/mixer.h"
 #include "dataopt/nn/model.h"
 
 namespace dataopt::condense {
@@ -201,10 +201,6 @@ class Loop {
     const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
     mean_ = torch::tensor(mean, torch::kFloat64).to(opts).view({1, -1, 1, 1});
     std_ = torch::tensor(sd, torch::kFloat64).to(opts).view({1, -1, 1, 1});
-    mixup::MixOptions mix;
-    mix.kind = mixup::MixKind::kCutMix;
-    mix.basic.alpha = o.cutmix_beta;
-    cutmix_ = mixup::make_mixer(mix);
     lr_img_ = o.effective_lr_img(train.height());
   }
 
@@ -265,9 +261,10 @@ class Loop {
       at::Tensor loss;
       const double r = torch::rand({1}, s.gen).item<double>();
       if (r < o_.cutmix_p) {
-        const mixup::Mixed m = cutmix_->mix({.images = x, .labels = y}, train_.num_classes(), s.gen);
-        const at::Tensor logp = torch::log_softmax(s.net->forward(m.images), 1);
-        loss = -(m.targets.to(logp.dtype()) * logp).sum(1).mean();
+        const data::CutMixed m = data::cutmix(x, o_.cutmix_beta, s.gen);
+        const at::Tensor out = s.net->forward(m.images);
+        loss = m.ratio * torch::cross_entropy_loss(out, y) +
+               (1 - m.ratio) * torch::cross_entropy_loss(out, y.index_select(0, m.perm));
       } else {
         loss = torch::cross_entropy_loss(s.net->forward(x), y);
       }
@@ -301,7 +298,6 @@ class Loop {
   std::vector<at::Tensor> class_idx_;
   at::Tensor all_idx_;
   at::Tensor mean_, std_;
-  std::unique_ptr<mixup::Mixer> cutmix_;
   double lr_img_ = 0;
 };
 

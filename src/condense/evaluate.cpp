@@ -13,9 +13,9 @@
 #include "dataopt/core/log.h"
 #include "dataopt/core/progress.h"
 #include "dataopt/core/rng.h"
+#include "dataopt/data/cutmix.h"
 #include "dataopt/data/diff_augment.h"
 #include "dataopt/data/normalize.h"
-#include "dataopt/mixup/mixer.h"
 #include "dataopt/nn/model.h"
 #include "dataopt/train/trainer.h"
 
@@ -57,10 +57,6 @@ SyntheticEval evaluate_synthetic(const data::Dataset& train, const data::Dataset
   const at::Tensor mean = torch::tensor(stats.mean, torch::kFloat64).to(fopts).view({1, -1, 1, 1});
   const at::Tensor sd = torch::tensor(stats.std, torch::kFloat64).to(fopts).view({1, -1, 1, 1});
   const data::DiffAugment dsa({.strategy = o.dsa == "none" ? "none" : o.dsa, .batch = false});
-  mixup::MixOptions mix;
-  mix.kind = mixup::MixKind::kCutMix;
-  mix.basic.alpha = o.cutmix_beta;
-  const std::shared_ptr<mixup::Mixer> cutmix = mixup::make_mixer(mix);
 
   SyntheticEval r;
   r.epochs = o.epochs;
@@ -100,9 +96,10 @@ SyntheticEval evaluate_synthetic(const data::Dataset& train, const data::Dataset
       // mean); the model normalises its input itself, so go back to pixels.
       if (o.dsa != "none") b.images = dsa((b.images - mean) / sd, *gen) * sd + mean;
       if (o.cutmix_p > 0 && torch::rand({1}, *gen).item<double>() < o.cutmix_p) {
-        const mixup::Mixed m = cutmix->mix({.images = b.images, .labels = b.labels}, k, *gen);
+        const data::CutMixed m = data::cutmix(b.images, o.cutmix_beta, *gen);
+        const at::Tensor own = torch::one_hot(b.labels, k).to(b.images.scalar_type());
         b.images = m.images;
-        b.targets = m.targets;
+        b.targets = m.ratio * own + (1 - m.ratio) * own.index_select(0, m.perm);
       }
     });
     std::optional<Progress> bar;

@@ -130,7 +130,7 @@ nlohmann::json write_viewer_files(const fs::path& out, const AuditRun& run,
 
 }  // namespace
 
-void score_and_write(const AuditRun& run, const relgraph::AuditOptions& options,
+relgraph::AuditResult score_and_write(const AuditRun& run, const relgraph::AuditOptions& options,
                      const fs::path& out, const AuditOutputOptions& output) {
   auto res = relgraph::audit_label_noise(run.features, run.probs, run.labels, options);
   auto scores = res.scores;
@@ -179,6 +179,7 @@ void score_and_write(const AuditRun& run, const relgraph::AuditOptions& options,
   summary["viewer"] = write_viewer_files(out, run, res, output);
   write_json(out / "summary.json", summary);
   std::printf("wrote %s\n", (out / "summary.json").c_str());
+  return res;
 }
 
 int audit_outliers(const AuditArgs& a, const relgraph::AuditOptions& options,

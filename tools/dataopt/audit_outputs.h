@@ -40,7 +40,8 @@ struct AuditOutputOptions {
 /// Scores with every method; writes scores.csv, summary.json, suspects.png,
 /// probs.npy, labels.npy, and for `dataopt view` embedding.npy,
 /// partners_{index,value}.npy and images.npy; prints a metrics table.
-void score_and_write(const AuditRun& run, const relgraph::AuditOptions& options,
+/// Returns the in-sample scores.
+relgraph::AuditResult score_and_write(const AuditRun& run, const relgraph::AuditOptions& options,
                      const std::filesystem::path& out, const AuditOutputOptions& output);
 
 /// --holdout-classes: train without those classes, score the test set.

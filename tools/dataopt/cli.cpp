@@ -77,6 +77,7 @@ int run_cli(const std::vector<std::string>& args) {
   MixCmdArgs mix;
   CondenseArgs condense;
   EvaluateSyntheticArgs evaluate_synthetic;
+  PipelineArgs pipeline;
   add_info_command(app, info);
   add_train_command(app, train);
   add_audit_command(app, audit);
@@ -86,6 +87,7 @@ int run_cli(const std::vector<std::string>& args) {
   add_mix_command(app, mix);
   add_condense_command(app, condense);
   add_evaluate_synthetic_command(app, evaluate_synthetic);
+  add_pipeline_command(app, pipeline);
 
   // An unknown command gets a direct answer rather than CLI11's
   // "A subcommand is required".
@@ -140,6 +142,7 @@ int run_cli(const std::vector<std::string>& args) {
   if (app.got_subcommand("mix")) return run_mix(mix);
   if (app.got_subcommand("condense")) return run_condense(condense);
   if (app.got_subcommand("evaluate-synthetic")) return run_evaluate_synthetic(evaluate_synthetic);
+  if (app.got_subcommand("pipeline")) return run_pipeline(pipeline);
   DATAOPT_ASSERT(false, "no subcommand ran");
   return 1;
 }

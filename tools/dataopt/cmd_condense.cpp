@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "outputs.h"
 #include "dataopt/condense/coreset.h"
 #include "dataopt/condense/synthetic_set.h"
 #include "dataopt/core/check.h"
@@ -57,25 +58,6 @@ void add_eval_flags(CLI::App& cmd, condense::EvalOptions& e) {
   cmd.add_option("--eval-seed", e.seed, "seed of the evaluation models")->capture_default_str();
 }
 
-nlohmann::json eval_json(const condense::SyntheticEval& r) {
-  double nll = 0, ece = 0;
-  for (size_t i = 0; i < r.nlls.size(); ++i) {
-    nll += r.nlls[i] / static_cast<double>(r.nlls.size());
-    ece += r.eces[i] / static_cast<double>(r.eces.size());
-  }
-  return {{"accuracy_mean", r.accuracy_mean},
-          {"accuracy_std", r.accuracy_std},
-          {"accuracies", r.accuracies},
-          {"repeats", r.repeats},
-          {"epochs", r.epochs},
-          {"protocol", r.epochs == 1000 ? "full (1000 epochs)"
-                                        : "shortened (" + std::to_string(r.epochs) + " epochs)"},
-          {"nll_mean", nll},
-          {"ece_mean", ece},
-          {"train_images", r.train_images},
-          {"seconds", r.seconds}};
-}
-
 // Runs the protocol and records it in `summary` ("evaluation" = the latest,
 // "evaluations" = all, so a shortened check never hides a full one).
 void evaluate_into(nlohmann::json& summary, const condense::SyntheticSet& set,
@@ -85,19 +67,13 @@ void evaluate_into(nlohmann::json& summary, const condense::SyntheticSet& set,
   e.std = sd;
   e.progress = !quiet;
   const condense::SyntheticEval r = condense::evaluate_synthetic(set.decode(), test, e);
-  const nlohmann::json j = eval_json(r);
+  const nlohmann::json j = synthetic_eval_json(r);
   summary["evaluation"] = j;
   if (!summary.contains("evaluations")) summary["evaluations"] = nlohmann::json::array();
   summary["evaluations"].push_back(j);
   std::printf("test accuracy %.2f +- %.2f %% (%lld repeats, %lld epochs%s)\n",
               100 * r.accuracy_mean, 100 * r.accuracy_std, static_cast<long long>(r.repeats),
               static_cast<long long>(r.epochs), r.epochs == 1000 ? "" : ", shortened protocol");
-}
-
-void write_set(const fs::path& out, const condense::SyntheticSet& set) {
-  condense::save_synthetic(out / "synthetic.safetensors", set);
-  write_png(out / "synthetic.png",
-            data::image_grid(set.images, {.columns = set.ipc, .scale = 2}));
 }
 
 // Features for herding / k-center: a given model, or a ConvNet-3 trained for
@@ -310,7 +286,7 @@ int run_condense(const CondenseArgs& a) {
   set.metadata["data"] = a.data;
   summary["stored_values"] = set.stored_values();
   summary["decoded_images"] = set.ipc * set.factor * set.factor * set.num_classes();
-  write_set(out, set);
+  write_synthetic_outputs(out, set);
   if (a.evaluate) evaluate_into(summary, set, test, a.eval, stats.mean, stats.std, a.common.quiet);
   write_json(out / "summary.json", summary);
   std::printf("wrote %s\n", (out / "synthetic.safetensors").c_str());
@@ -351,6 +327,32 @@ int run_evaluate_synthetic(const EvaluateSyntheticArgs& a) {
   evaluate_into(summary, set, test, a.eval, stats.mean, stats.std, a.common.quiet);
   write_json(dir / "summary.json", summary);
   return 0;
+}
+
+// Shared with `dataopt pipeline` (outputs.h).
+nlohmann::json synthetic_eval_json(const condense::SyntheticEval& r) {
+  double nll = 0, ece = 0;
+  for (size_t i = 0; i < r.nlls.size(); ++i) {
+    nll += r.nlls[i] / static_cast<double>(r.nlls.size());
+    ece += r.eces[i] / static_cast<double>(r.eces.size());
+  }
+  return {{"accuracy_mean", r.accuracy_mean},
+          {"accuracy_std", r.accuracy_std},
+          {"accuracies", r.accuracies},
+          {"repeats", r.repeats},
+          {"epochs", r.epochs},
+          {"protocol", r.epochs == 1000 ? "full (1000 epochs)"
+                                        : "shortened (" + std::to_string(r.epochs) + " epochs)"},
+          {"nll_mean", nll},
+          {"ece_mean", ece},
+          {"train_images", r.train_images},
+          {"seconds", r.seconds}};
+}
+
+void write_synthetic_outputs(const fs::path& out, const condense::SyntheticSet& set) {
+  condense::save_synthetic(out / "synthetic.safetensors", set);
+  write_png(out / "synthetic.png",
+            data::image_grid(set.images, {.columns = set.ipc, .scale = 2}));
 }
 
 }  // namespace dataopt::cli

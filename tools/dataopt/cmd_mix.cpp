@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "outputs.h"
 #include "dataopt/core/check.h"
 #include "dataopt/core/log.h"
 #include "dataopt/core/png.h"
@@ -40,41 +41,31 @@ void add_mix_command(CLI::App& app, MixCmdArgs& a) {
   cmd->add_option("--out", a.out, "output PNG")->required();
 }
 
-int run_mix(const MixCmdArgs& a) {
-  apply_common(a.common);
-  DATAOPT_CHECK(a.batch >= 2, "--batch must be >= 2, got ", a.batch);
-  const mixup::MixOptions options = a.mix.resolved();
-  DATAOPT_CHECK(options.kind != mixup::MixKind::kNone, "--mix: choose a mixer to draw");
-  DATAOPT_CHECK(options.kind != mixup::MixKind::kManifold,
-                "--mix manifold mixes hidden states inside the network: there are no mixed "
-                "images to draw");
-  data::Dataset set = data::load_dataset(a.data, data::Split::kTrain, a.data_dir);
-  if (a.mix.pad_to > 0) set = data::pad_to(set, a.mix.pad_to);
-  at::Generator gen = make_generator(a.seed);
-  const at::Tensor pick = torch::randperm(set.size(), gen, torch::kLong).slice(0, 0, a.batch);
+at::Tensor mixed_examples_grid(const data::Dataset& set, const mixup::MixOptions& options,
+                               std::shared_ptr<nn::Model> model, int64_t batch, uint64_t seed,
+                               double* own_share) {
+  at::Generator gen = make_generator(seed);
+  const at::Tensor pick = torch::randperm(set.size(), gen, torch::kLong).slice(0, 0, batch);
   const at::Tensor x = set.images.index_select(0, pick);
   const at::Tensor y = set.labels.index_select(0, pick);
 
-  std::shared_ptr<nn::Model> model;
-  if (!a.model.empty()) {
-    model = nn::load_model(a.model);
-  } else {
+  if (!model) {
     const auto stats = data::channel_stats(set.images.slice(0, 0, 10000));
     model = nn::make_model({.in_channels = set.channels(), .image_size = set.height(),
                             .num_classes = set.num_classes(), .mean = stats.mean,
-                            .std = stats.std, .seed = a.seed});
+                            .std = stats.std, .seed = seed});
   }
   const auto mixer = mixup::make_mixer(options);
-  mixup::MixBatch batch{.images = x, .labels = y};
+  mixup::MixBatch mb{.images = x, .labels = y};
   at::Tensor sal_rows;
   if (mixer->needs_saliency()) {
-    if (a.model.empty()) log::warn("no --model: saliency of an untrained ConvNet");
-    batch.saliency = mixup::input_saliency(*model, x, y).saliency;
-    const at::Tensor s = batch.saliency / batch.saliency.flatten(1).amax(1).clamp_min(1e-12).reshape({-1, 1, 1});
+    mb.saliency = mixup::input_saliency(*model, x, y).saliency;
+    const at::Tensor s = mb.saliency / mb.saliency.flatten(1).amax(1).clamp_min(1e-12).reshape({-1, 1, 1});
     sal_rows = s.unsqueeze(1);
   }
-  if (!model->options().mean.empty()) batch.fill = torch::tensor(model->options().mean).to(torch::kFloat);
-  const mixup::Mixed m = mixer->mix(batch, set.num_classes(), gen);
+  if (!model->options().mean.empty()) mb.fill = torch::tensor(model->options().mean).to(torch::kFloat);
+  const mixup::Mixed m = mixer->mix(mb, set.num_classes(), gen);
+  if (own_share) *own_share = m.masks.mean().item<double>();
 
   // Rows of `batch` tiles each; grey images are shown as RGB by image_grid.
   std::vector<at::Tensor> rows = {x};
@@ -84,7 +75,7 @@ int run_mix(const MixCmdArgs& a) {
   rows.push_back(m.images.clamp(0, 1));
   std::vector<std::string> captions;
   for (size_t r = 0; r < rows.size(); ++r) {
-    for (int64_t i = 0; i < a.batch; ++i) {
+    for (int64_t i = 0; i < batch; ++i) {
       if (r == 0) {
         captions.push_back(std::to_string(y[i].item<int64_t>()));
       } else if (r + 3 == rows.size()) {
@@ -98,11 +89,34 @@ int run_mix(const MixCmdArgs& a) {
     }
   }
   const at::Tensor grid = data::image_grid(torch::cat(rows),
-                                           {.columns = a.batch, .scale = 2, .captions = captions});
+                                           {.columns = batch, .scale = 2, .captions = captions});
+  return grid;
+}
+
+int run_mix(const MixCmdArgs& a) {
+  apply_common(a.common);
+  DATAOPT_CHECK(a.batch >= 2, "--batch must be >= 2, got ", a.batch);
+  const mixup::MixOptions options = a.mix.resolved();
+  DATAOPT_CHECK(options.kind != mixup::MixKind::kNone, "--mix: choose a mixer to draw");
+  DATAOPT_CHECK(options.kind != mixup::MixKind::kManifold,
+                "--mix manifold mixes hidden states inside the network: there are no mixed "
+                "images to draw");
+  data::Dataset set = data::load_dataset(a.data, data::Split::kTrain, a.data_dir);
+  if (a.mix.pad_to > 0) set = data::pad_to(set, a.mix.pad_to);
+  DATAOPT_CHECK(a.batch <= set.size(), "--batch ", a.batch, ": the data set has only ", set.size(),
+                " images");
+  std::shared_ptr<nn::Model> model;
+  const bool saliency = mixup::make_mixer(options)->needs_saliency();
+  if (!a.model.empty()) {
+    model = nn::load_model(a.model);
+  } else if (saliency) {
+    log::warn("no --model: saliency of an untrained ConvNet");
+  }
+  const at::Tensor grid = mixed_examples_grid(set, options, model, a.batch, a.seed);
   write_png(a.out, grid);
   std::printf("%s: %lld images mixed by %s (rows: input%s, partner, mask %%, output) -> %s\n",
               a.data.c_str(), static_cast<long long>(a.batch), a.mix.kind.c_str(),
-              sal_rows.defined() ? ", saliency" : "", a.out.c_str());
+              saliency ? ", saliency" : "", a.out.c_str());
   return 0;
 }
 

@@ -28,7 +28,7 @@ void add_view_command(CLI::App& app, ViewArgs& a) {
       "(saved to DIR/decisions.csv; 'dataopt train --labels-override' applies them).\n"
       "Example: dataopt view runs/audit --port 8765");
   add_common_flags(*cmd, a.common);
-  cmd->add_option("dir", a.dir, "directory written by 'dataopt audit --out DIR'")->required();
+  cmd->add_option("dir", a.dir, "directory written by 'dataopt audit --out DIR' (or 'dataopt pipeline --out DIR')")->required();
   cmd->add_option("--port", a.port, "TCP port (0 = any free port)")
       ->capture_default_str()->check(CLI::Range(0, 65535));
   cmd->add_option("--host", a.host, "address to listen on")->capture_default_str();
@@ -173,7 +173,11 @@ void add_routes(httplib::Server& svr, const ViewData& view, DecisionStore& store
 
 int run_view(const ViewArgs& a) {
   apply_common(a.common);
-  const fs::path dir(a.dir);
+  fs::path dir(a.dir);
+  // A pipeline directory: its audit stage.
+  if (!fs::exists(dir / "summary.json") && fs::exists(dir / "2_audit" / "summary.json")) {
+    dir /= "2_audit";
+  }
   const ViewData view = load_view_data(dir);
   DecisionStore store(dir / "decisions.csv", view);
   const std::string points = points_json(view);

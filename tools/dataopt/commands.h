@@ -219,6 +219,49 @@ struct EvaluateSyntheticArgs {
   condense::EvalOptions eval;
 };
 
+/// `dataopt pipeline`: train, audit, clean, retrain, condense, mix, report.
+struct PipelineArgs {
+  CommonArgs common;
+  std::string data = "fashion-mnist";
+  std::string data_dir;
+  /// A safetensors file with train_/test_ images and labels (own data);
+  /// replaces --data.
+  std::string data_file;
+  /// Use only the first N training / test examples (0 = all).
+  int64_t train_size = 0;
+  int64_t test_size = 0;
+  /// Symmetric (or pair) label noise injected into the training labels; 0 = none.
+  double noise_rate = 0.1;
+  std::string noise_kind = "symmetric";
+  uint64_t noise_seed = 0;
+  std::string model = "convnet";
+  int64_t width = 0;
+  /// Training of stages 1 (noisy labels) and 4 (cleaned): epochs, lr, seed, ...
+  train::TrainOptions train;
+  /// Models trained in stages 1 and 4 (seeds seed, seed+1, ...) for the
+  /// spread of the accuracy gained by cleaning.
+  int64_t seeds = 2;
+  /// remove, relabel (to the model's prediction) or none.
+  std::string clean = "remove";
+  /// Largest fraction of the training set stage 3 may touch: a weak model
+  /// can make the relation graph flag most of the data.
+  double max_clean = 0.3;
+  /// Stage 5: IDC stored images per class and factor; its evaluation epochs.
+  int64_t ipc = 10;
+  int64_t factor = 2;
+  int64_t eval_epochs = 100;
+  /// Minutes of IDC (0 = a fifth of --budget-minutes, else 3).
+  double condense_minutes = 0;
+  /// Stage 6: puzzle or comix, trained for mix_epochs (0 = the training epochs).
+  std::string mix = "puzzle";
+  int64_t mix_epochs = 0;
+  /// Overall budget in minutes (0 = none): IDC gets a fifth of it.
+  double budget_minutes = 0;
+  /// Stop after stage N (1-6; 0 = run all): to run the pipeline in parts.
+  int64_t stop_after = 0;
+  std::string out;
+};
+
 struct ViewArgs {
   CommonArgs common;
   /// Directory written by `dataopt audit --out DIR`.
@@ -243,6 +286,7 @@ int run_cause(const CauseArgs& args);
 int run_mix(const MixCmdArgs& args);
 int run_condense(const CondenseArgs& args);
 int run_evaluate_synthetic(const EvaluateSyntheticArgs& args);
+int run_pipeline(const PipelineArgs& args);
 
 /// Registration of each subcommand's flags (cmd_<name>.cpp).
 void add_info_command(CLI::App& app, InfoArgs& args);
@@ -254,6 +298,7 @@ void add_cause_command(CLI::App& app, CauseArgs& args);
 void add_mix_command(CLI::App& app, MixCmdArgs& args);
 void add_condense_command(CLI::App& app, CondenseArgs& args);
 void add_evaluate_synthetic_command(CLI::App& app, EvaluateSyntheticArgs& args);
+void add_pipeline_command(CLI::App& app, PipelineArgs& args);
 /// --mix, --pad-to and every mixer option (mix_flags.cpp).
 void add_mix_flags(CLI::App& cmd, MixArgs& mix);
 void add_common_flags(CLI::App& cmd, CommonArgs& common);

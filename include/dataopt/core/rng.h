@@ -5,6 +5,7 @@
 /// resuming at epoch k replays exactly what an uninterrupted run would do.
 
 #include <cstdint>
+#include <random>
 
 #include <ATen/core/Generator.h>
 
@@ -19,5 +20,13 @@ at::Generator make_generator(uint64_t seed);
 /// Mixes a base seed with a stream index (SplitMix64): well-separated seeds
 /// for epoch k, fold k, ...
 uint64_t derive_seed(uint64_t seed, uint64_t stream);
+
+/// A scalar random stream seeded by one draw of `gen`, for the draws the
+/// official codes make with numpy (a mixing ratio, a box position), so that
+/// all of a step's randomness still comes from one generator.
+std::mt19937_64 scalar_stream(at::Generator& gen);
+
+/// Beta(alpha, alpha) as two gamma variates.
+double sample_beta(std::mt19937_64& rng, double alpha);
 
 }  // namespace dataopt

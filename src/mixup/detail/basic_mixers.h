@@ -17,12 +17,6 @@ class InputMixup final : public Mixer {
   BasicMixOptions options_;
 };
 
-/// Rows [y0, y1) and columns [x0, x1) of the pasted box.
-struct Box {
-  int64_t y0 = 0, y1 = 0, x0 = 0, x1 = 0;
-};
-Box cutmix_box(int64_t height, int64_t width, double lam, std::mt19937_64& rng);
-
 class CutMix final : public Mixer {
  public:
   explicit CutMix(BasicMixOptions options) : options_(options) {}

@@ -5,18 +5,6 @@
 
 namespace dataopt::mixup::detail {
 
-std::mt19937_64 scalar_stream(at::Generator& gen) {
-  const int64_t seed =
-      torch::randint(0, std::numeric_limits<int64_t>::max(), {1}, gen, torch::kLong).item<int64_t>();
-  return std::mt19937_64(static_cast<uint64_t>(seed));
-}
-
-double sample_beta(std::mt19937_64& rng, double alpha) {
-  std::gamma_distribution<double> g(alpha, 1.0);
-  const double a = g(rng), b = g(rng);
-  return a + b > 0 ? a / (a + b) : 0.5;
-}
-
 at::Tensor mix_targets(const at::Tensor& labels, const at::Tensor& perm, const at::Tensor& ratio,
                        int64_t num_classes) {
   const at::Tensor y1 = torch::one_hot(labels, num_classes).to(torch::kFloat);

@@ -6,17 +6,14 @@
 
 #include <random>
 
+#include "dataopt/core/rng.h"
 #include "dataopt/mixup/mixer.h"
 
 namespace dataopt::mixup::detail {
 
-/// A scalar random stream seeded from the generator, for the draws the
-/// official code makes with numpy (block_num, lam): one draw of the generator
-/// seeds it, so the batch's randomness still comes from one place.
-std::mt19937_64 scalar_stream(at::Generator& gen);
-
-/// Beta(alpha, alpha) as two gamma variates.
-double sample_beta(std::mt19937_64& rng, double alpha);
+// Scalar draws (block_num, lam) come from core/rng.h.
+using ::dataopt::sample_beta;
+using ::dataopt::scalar_stream;
 
 /// ratio * onehot(labels) + (1 - ratio) * onehot(labels[perm]); ratio is a
 /// scalar or [B].
