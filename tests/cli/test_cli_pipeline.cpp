@@ -70,7 +70,7 @@ TEST_F(CliPipeline, RunsEveryStageAndWritesTheReport) {
   run_captured(base(out));
   for (const char* f : {"report.html", "report.json", "1_train/seed_0/model.safetensors",
                         "1_train/seed_1/metrics.json", "2_audit/scores.csv", "2_audit/suspects.png",
-                        "2_audit/summary.json", "2_audit/nrg.npy", "3_clean/decisions.csv",
+                        "2_audit/summary.json", "2_audit/score_nrg.npy", "3_clean/decisions.csv",
                         "4_retrain/seed_1/metrics.json", "5_condense/synthetic.safetensors",
                         "5_condense/synthetic.png", "6_mix/mixed.png", "6_mix/model.safetensors"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
@@ -186,13 +186,14 @@ TEST_F(CliPipeline, RelabelsAndTakesOwnDataFromAFile) {
   data::save_dataset_file(file, s);
   const fs::path out = out_ / "file";
   std::vector<std::string> args = {"pipeline", "--data-file", file.string(), "--noise-rate", "0.2",
-                                   "--clean", "relabel", "--max-clean", "0.05", "--epochs", "2", "--batch-size", "32",
+                                   "--clean", "relabel", "--clean-score", "loss", "--max-clean", "0.05", "--epochs", "2", "--batch-size", "32",
                                    "--width", "8", "--seeds", "1", "--stop-after", "3",
                                    "--threads", "1", "--quiet", "--out", out.string()};
   run_captured(args);
   const auto r = read_json(out / "report.json");
   const auto& cl = r["stages"]["clean"];
   EXPECT_EQ(cl.at("policy"), "relabel");
+  EXPECT_EQ(cl.at("score"), "loss");
   EXPECT_EQ(cl.at("removed"), 0);
   EXPECT_EQ(cl.at("train_size_after"), 200);
   EXPECT_EQ(cl.at("relabelled").get<int64_t>() + cl.at("unchanged").get<int64_t>(),
@@ -218,6 +219,7 @@ TEST_F(CliPipeline, BadInputGetsAClearError) {
   EXPECT_NE(with({"--noise-rate", "1.5"}).find("--noise-rate"), std::string::npos);
   EXPECT_NE(with({"--mix", "mixup"}).find("--mix"), std::string::npos);
   EXPECT_NE(with({"--max-clean", "2"}).find("--max-clean"), std::string::npos);
+  EXPECT_NE(with({"--clean-score", "margin"}).find("--clean-score"), std::string::npos);
   const std::string missing =
       error_of({"pipeline", "--data-file", (out_ / "none.safetensors").string(), "--out", out});
   EXPECT_NE(missing.find("none.safetensors"), std::string::npos) << missing;

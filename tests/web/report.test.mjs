@@ -87,7 +87,7 @@ try {
   check(rows === 5, 'the summary table has a row per model (4) and a header');
   check(await page.$eval('#gain', (p) => /Cleaning (raised|did not raise) test accuracy/.test(p.textContent)),
         'the headline states the gain from cleaning');
-  check(await page.$$eval('svg polyline', (ps) => ps.length) === 2, 'the precision curves are drawn');
+  check(await page.$$eval('svg polyline', (ps) => ps.length) === 3, 'the precision curves are drawn (nrg, nrg_loss, loss)');
   check(requests.length === 0, `no network requests (${requests.join(', ')})`);
   check(errors.length === 0, `no page errors (${errors.join('; ')})`);
   await page.screenshot({ path: screenshot, fullPage: true });

@@ -57,6 +57,10 @@ void add_pipeline_command(CLI::App& app, PipelineArgs& a) {
   cmd->add_option("--max-clean", a.max_clean,
                   "stage 3: largest fraction of the training set to remove or relabel")
       ->capture_default_str();
+  cmd->add_option("--clean-score", a.clean_score,
+                  "stage 3: score that ranks the examples: nrg, nrg_loss or loss (how many are "
+                  "touched is the relation graph's estimate)")
+      ->capture_default_str()->check(CLI::IsMember({"nrg", "nrg_loss", "loss"}));
   cmd->add_option("--ipc", a.ipc, "stage 5: IDC stored images per class")->capture_default_str();
   cmd->add_option("--factor", a.factor, "stage 5: IDC multi-formation factor")
       ->capture_default_str();
@@ -103,6 +107,8 @@ void validate(const PipelineArgs& a) {
                 a.stop_after);
   DATAOPT_CHECK(a.clean == "remove" || a.clean == "relabel" || a.clean == "none", "--clean '",
                 a.clean, "': expected remove, relabel or none");
+  DATAOPT_CHECK(a.clean_score == "nrg" || a.clean_score == "nrg_loss" || a.clean_score == "loss",
+                "--clean-score '", a.clean_score, "': expected nrg, nrg_loss or loss");
   DATAOPT_CHECK(a.mix == "puzzle" || a.mix == "comix", "--mix '", a.mix,
                 "': expected puzzle or comix");
   a.train.validate();
@@ -153,7 +159,8 @@ std::vector<nlohmann::json> stage_inputs(const PipelineArgs& a, const Data& d) {
   in[1] = {{"data", data}, {"training", training}};
   in[2] = in[1];
   in[3] = in[2];
-  const nlohmann::json cleaning = {{"policy", a.clean}, {"max_clean", a.max_clean}};
+  const nlohmann::json cleaning = {
+      {"policy", a.clean}, {"max_clean", a.max_clean}, {"score", a.clean_score}};
   in[3]["clean"] = cleaning;
   in[4] = in[3];
   in[5] = {{"data", data}, {"training", training}, {"clean", cleaning}, {"ipc", a.ipc},

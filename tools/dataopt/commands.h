@@ -246,6 +246,11 @@ struct PipelineArgs {
   /// Largest fraction of the training set stage 3 may touch: a weak model
   /// can make the relation graph flag most of the data.
   double max_clean = 0.3;
+  /// The score that ranks examples for cleaning: nrg (the relation graph),
+  /// nrg_loss (its rank average with the loss: stronger on models that have
+  /// not memorized the noise) or loss. How many are touched is always the
+  /// relation graph's estimate.
+  std::string clean_score = "nrg";
   /// Stage 5: IDC stored images per class and factor; its evaluation epochs.
   int64_t ipc = 10;
   int64_t factor = 2;

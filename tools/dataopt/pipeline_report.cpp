@@ -167,7 +167,9 @@ void write_report(const fs::path& out, const nlohmann::json& report_in) {
       << " test accuracy: " << (m >= 0 ? "+" : "") << fmt(100 * m, "%.2f") << " points";
     if (g["seeds"].get<size_t>() > 1) h << " ± " << fmt(100 * sd, "%.2f") << " (paired over " << g["seeds"] << " seeds)";
     h << (up ? "." : (m > 0 ? ", within the spread over seeds: not a measurable gain." : "."))
-      << "</p>\n";
+      << " Test NLL " << fmt(num(st["train"], "test_nll")) << " &rarr; "
+      << fmt(num(st["retrain"], "test_nll")) << ", ECE " << fmt(num(st["train"], "test_ece"))
+      << " &rarr; " << fmt(num(st["retrain"], "test_ece")) << ".</p>\n";
   }
 
   h << "<h2 id=summary>Test accuracy, NLL and ECE across stages</h2>\n<table><tr><th>stage</th>"
@@ -227,8 +229,9 @@ void write_report(const fs::path& out, const nlohmann::json& report_in) {
         << "<p class=note>Explore all examples: <code>dataopt view " << escape(out.string())
         << "</code></p>\n";
     } else if (name == "clean") {
-      h << "<p>Policy <b>" << escape(s["policy"].get<std::string>()) << "</b>: " << s["flagged"]
-        << " examples flagged (the relation graph's estimate"
+      h << "<p>Policy <b>" << escape(s["policy"].get<std::string>()) << "</b>, ranked by <b>"
+        << escape(s.value("score", std::string("nrg"))) << "</b>: " << s["flagged"]
+        << " examples flagged (how many: the relation graph's estimate"
         << (s.value("capped", false) ? ", capped by --max-clean: the estimate was " +
                                            std::to_string(s["estimated_noisy"].get<int64_t>()) +
                                            ", which usually means the stage-1 model is too weak"

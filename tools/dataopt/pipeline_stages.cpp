@@ -157,7 +157,10 @@ nlohmann::json run_audit_stage(const Context& c, const fs::path& dir) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const at::Tensor nrg = res.score("nrg");
-  write_npy(dir / "nrg.npy", nrg);
+  // Every score the clean stage may rank by.
+  for (const char* name : {"nrg", "nrg_loss", "loss"}) {
+    write_npy(dir / (std::string("score_") + name + ".npy"), res.score(name));
+  }
   const int64_t n = train.size();
   const int64_t estimated = res.nrg.estimated_noisy.sum().item<int64_t>();
   nlohmann::json r = {{"estimated_noisy", estimated},
@@ -177,8 +180,10 @@ nlohmann::json run_audit_stage(const Context& c, const fs::path& dir) {
     }
     r["methods"] = methods;
     const int64_t k_max = std::min(n, std::max<int64_t>(2 * flipped, estimated));
-    r["precision_curve"] = {{"nrg", precision_curve(nrg, truth, k_max, 40)},
-                            {"loss", precision_curve(res.score("loss"), truth, k_max, 40)}};
+    r["precision_curve"] = {
+        {"nrg", precision_curve(nrg, truth, k_max, 40)},
+        {"nrg_loss", precision_curve(res.score("nrg_loss"), truth, k_max, 40)},
+        {"loss", precision_curve(res.score("loss"), truth, k_max, 40)}};
     if (estimated > 0) {
       const at::Tensor top = std::get<1>(nrg.topk(estimated));
       r["precision_at_estimated"] =
@@ -201,10 +206,11 @@ nlohmann::json run_clean_stage(const Context& c, const nlohmann::json& audit, co
   const data::Dataset& train = c.data.train;
   const int64_t n = train.size();
   const fs::path audit_dir = stage_dir(c.out, 2);
-  const at::Tensor nrg = read_npy(audit_dir / "nrg.npy").to(torch::kFloat);
+  const at::Tensor score =
+      read_npy(audit_dir / ("score_" + a.clean_score + ".npy")).to(torch::kFloat);
   const at::Tensor pred = read_npy(audit_dir / "probs.npy").argmax(1);
-  DATAOPT_CHECK(nrg.numel() == n && pred.numel() == n, audit_dir.string(),
-                ": nrg.npy / probs.npy do not match the ", n, " training examples (rerun stage 2)");
+  DATAOPT_CHECK(score.numel() == n && pred.numel() == n, audit_dir.string(),
+                ": score_", a.clean_score, ".npy / probs.npy do not match the ", n, " training examples (rerun stage 2)");
   // How many to touch comes from the relation graph's own estimate of the
   // noisy set, never from the injected ground truth.
   const int64_t estimated = audit.at("estimated_noisy").get<int64_t>();
@@ -215,7 +221,7 @@ nlohmann::json run_clean_stage(const Context& c, const nlohmann::json& audit, co
               " labels wrong; touching only ", cap, " (--max-clean ", a.max_clean,
               "). So high an estimate usually means the stage-1 model is too weak: train longer");
   }
-  const at::Tensor flagged = k > 0 ? std::get<0>(std::get<1>(nrg.topk(k)).sort()) : torch::empty({0}, torch::kLong);
+  const at::Tensor flagged = k > 0 ? std::get<0>(std::get<1>(score.topk(k)).sort()) : torch::empty({0}, torch::kLong);
   std::vector<data::LabelDecision> decisions;
   int64_t unchanged = 0;
   for (int64_t j = 0; j < flagged.numel(); ++j) {
@@ -233,6 +239,7 @@ nlohmann::json run_clean_stage(const Context& c, const nlohmann::json& audit, co
   data::write_label_decisions(dir / "decisions.csv", decisions);
   c.data.cleaned = cleaned_set(c, decisions);
   nlohmann::json r = {{"policy", a.clean},
+                      {"score", a.clean_score},
                       {"flagged", k},
                       {"estimated_noisy", estimated},
                       {"capped", a.clean != "none" && estimated > cap},
