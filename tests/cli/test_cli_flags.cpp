@@ -113,5 +113,22 @@ TEST(CliFlags, CondenseHasEveryCondenseAndEvalOption) {
   expect_flags({"evaluate-synthetic"}, eval);
 }
 
+TEST(CliFlags, PipelineHasEveryPipelineOption) {
+  // PipelineArgs: every field, and TrainOptions for stages 1, 4 and 6 (no
+  // --no-resume: each stage resumes by itself).
+  std::vector<std::string> flags;
+  for (const auto& f : kTrainFlags) {
+    if (f != "--no-resume") flags.push_back(f);
+  }
+  for (const char* f : {"--data", "--data-dir", "--data-file", "--train-size", "--test-size",
+                        "--noise-rate", "--noise-kind", "--noise-seed", "--model", "--width",
+                        "--seeds", "--clean", "--max-clean", "--clean-score", "--ipc", "--factor",
+                        "--eval-epochs", "--condense-minutes", "--mix", "--mix-epochs",
+                        "--budget-minutes", "--stop-after"}) {
+    flags.emplace_back(f);
+  }
+  expect_flags({"pipeline"}, flags);
+}
+
 }  // namespace
 }  // namespace dataopt::cli
