@@ -206,6 +206,27 @@ TEST_F(CliPipeline, RelabelsAndTakesOwnDataFromAFile) {
             std::min<int64_t>(10, cl.at("estimated_noisy").get<int64_t>()));
 }
 
+TEST_F(CliPipeline, ColourImagesWithoutInjectedNoise) {
+  // RGB images from a file, labels taken as given: the audit has no truth to
+  // score against, the report says what was flagged without precision.
+  data::DatasetSplits s{test::make_band_dataset(200, 10, 16, 3, 5),
+                        test::make_band_dataset(60, 10, 16, 3, 6)};
+  const fs::path file = out_ / "rgb.safetensors";
+  data::save_dataset_file(file, s);
+  const fs::path out = out_ / "rgb";
+  run_captured({"pipeline", "--data-file", file.string(), "--noise-rate", "0", "--epochs", "3",
+                "--batch-size", "20", "--lr", "0.05", "--width", "8", "--seeds", "1",
+                "--stop-after", "3", "--threads", "1", "--quiet", "--out", out.string()});
+  const auto r = read_json(out / "report.json");
+  const auto& au = r["stages"]["audit"];
+  EXPECT_FALSE(au.at("injected").get<bool>());
+  EXPECT_FALSE(au.contains("methods"));
+  EXPECT_FALSE(r["stages"]["clean"].contains("precision"));
+  const std::string html = slurp(out / "report.html");
+  EXPECT_NE(html.find("id=stage-clean"), std::string::npos);
+  EXPECT_EQ(html.find("id=detection"), std::string::npos);
+}
+
 TEST_F(CliPipeline, BadInputGetsAClearError) {
   const std::string out = (out_ / "bad").string();
   auto with = [&](std::vector<std::string> extra) {
