@@ -130,6 +130,15 @@ nlohmann::json write_viewer_files(const fs::path& out, const AuditRun& run,
 
 }  // namespace
 
+void fill_from_predictions(AuditRun& run, const train::Predictions& p, const data::Dataset& d) {
+  run.features = p.features;
+  run.probs = p.probs;
+  run.logits = p.logits;
+  run.labels = d.labels;
+  run.images = d.images;
+  run.class_names = d.class_names;
+}
+
 relgraph::AuditResult score_and_write(const AuditRun& run, const relgraph::AuditOptions& options,
                      const fs::path& out, const AuditOutputOptions& output) {
   auto res = relgraph::audit_label_noise(run.features, run.probs, run.labels, options);

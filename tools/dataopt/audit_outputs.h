@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "dataopt/relgraph/audit.h"
 #include "dataopt/relgraph/embedding.h"
+#include "dataopt/train/evaluate.h"
 #include "dataopt/train/trainer.h"
 
 namespace dataopt::cli {
@@ -26,6 +27,10 @@ struct AuditRun {
   nlohmann::json settings;
   double train_seconds = 0;
 };
+
+/// Fills `run` from a trained model's predictions on `d`: features, probs,
+/// logits, labels, images, class names (noise, settings and times stay).
+void fill_from_predictions(AuditRun& run, const train::Predictions& p, const data::Dataset& d);
 
 /// What score_and_write writes besides the scores.
 struct AuditOutputOptions {

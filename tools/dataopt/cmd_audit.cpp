@@ -192,12 +192,7 @@ int run_audit(const AuditArgs& a) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   nn::save_model(out / "model.safetensors", *model);
   const auto p = train::predict(*model, train_set, {.features = true, .progress = !a.common.quiet});
-  run.features = p.features;
-  run.probs = p.probs;
-  run.logits = p.logits;
-  run.labels = train_set.labels;
-  run.images = train_set.images;
-  run.class_names = train_set.class_names;
+  fill_from_predictions(run, p, train_set);
   const double fit = train::accuracy(p.probs, train_set.labels);
   run.settings = {{"mode", "noise"}, {"data", a.train.data}, {"train_size", train_set.size()},
                   {"noise_rate", a.noise_rate}, {"noise_kind", data::to_string(nopts.kind)},

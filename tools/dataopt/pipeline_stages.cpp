@@ -132,12 +132,7 @@ nlohmann::json run_audit_stage(const Context& c, const fs::path& dir) {
   auto model = nn::load_model(stage_dir(c.out, 1) / "seed_0" / "model.safetensors");
   const auto p = train::predict(*model, train, {.features = true, .progress = !a.common.quiet});
   AuditRun run;
-  run.features = p.features;
-  run.probs = p.probs;
-  run.logits = p.logits;
-  run.labels = train.labels;
-  run.images = train.images;
-  run.class_names = train.class_names;
+  fill_from_predictions(run, p, train);
   if (c.data.is_noisy.defined()) {
     run.original_labels = c.data.original_labels;
     run.is_noisy = c.data.is_noisy;
